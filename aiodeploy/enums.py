@@ -28,7 +28,7 @@ class _StrEnum(str, enum.Enum):
 
 
 class ModelReplacementReason(_StrEnum):
-    """Why a deployment's model is replaced (the ``reason`` of ``PATCH deployments/{id}/model/``)."""
+    """Why a deployment's model is replaced (``reason`` of ``PATCH deployments/{id}/model/``)."""
 
     ACCURACY = "ACCURACY"
     DATA_DRIFT = "DATA_DRIFT"

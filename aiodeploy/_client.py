@@ -1,0 +1,554 @@
+"""``AsyncDeploymentClient``: every operation of the deployments API as a coroutine."""
+
+from __future__ import annotations
+
+import logging
+import random
+import ssl as ssl_module
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from types import TracebackType
+from typing import Any, TypeVar
+
+import aiohttp
+import anyio
+import msgspec
+
+from . import _wire
+from ._config import resolve_config
+from ._models import (
+    Deployment,
+    DriftTrackingSettings,
+    Model,
+    ModelHistoryEntry,
+    PredictionServer,
+    Project,
+    ReplacementValidation,
+)
+from ._polling import JobDone, PollPolicy, wait_for_job
+from ._retry import RetryPolicy, send_with_retries
+from ._transport import QueryParams, Transport
+from ._wire import IdBody, Page, Response, check_id
+from .enums import ModelReplacementReason
+
+__all__ = ["AsyncDeploymentClient", "DeploymentRef"]
+
+T = TypeVar("T")
+DeploymentRef = str | Deployment
+"""A deployment id, or a :class:`Deployment` (its ``id`` is used)."""
+
+logger = logging.getLogger("aiodeploy")
+
+PAGE_SIZE = 100  # the deployments route's maximum page size
+DEFAULT_MAX_WAIT = 600.0
+
+_project = msgspec.json.Decoder(Project)
+_projects = msgspec.json.Decoder(list[Project] | Page[Project])
+_projects_page = msgspec.json.Decoder(Page[Project])
+_model = msgspec.json.Decoder(Model)
+_models = msgspec.json.Decoder(list[Model] | Page[Model])
+_models_page = msgspec.json.Decoder(Page[Model])
+_servers = msgspec.json.Decoder(Page[PredictionServer])
+_deployment = msgspec.json.Decoder(Deployment)
+_deployments = msgspec.json.Decoder(Page[Deployment])
+_history = msgspec.json.Decoder(Page[ModelHistoryEntry])
+_validation = msgspec.json.Decoder(ReplacementValidation)
+_drift = msgspec.json.Decoder(DriftTrackingSettings)
+_id_body = msgspec.json.Decoder(IdBody)
+
+
+def deployment_id(deployment: DeploymentRef) -> str:
+    """The id of a deployment given as an id or a :class:`Deployment`."""
+    if isinstance(deployment, Deployment):
+        return deployment.id
+    return check_id(deployment, "deployment id")
+
+
+def replacement_reason(reason: ModelReplacementReason | str) -> ModelReplacementReason:
+    """Check a replacement reason; accepts the enum or its string value."""
+    try:
+        return ModelReplacementReason(reason)
+    except ValueError:
+        allowed = ", ".join(r.value for r in ModelReplacementReason)
+        raise ValueError(f"unknown replacement reason {reason!r}; use one of {allowed}") from None
+
+
+def _check_max_wait(max_wait: float) -> float:
+    if not isinstance(max_wait, (int, float)) or isinstance(max_wait, bool):
+        raise TypeError(f"max_wait must be a number of seconds, got {max_wait!r}")
+    if max_wait < 0 or max_wait != max_wait:
+        raise ValueError(f"max_wait must be >= 0 seconds, got {max_wait!r}")
+    return float(max_wait)
+
+
+class AsyncDeploymentClient:
+    """Async client for DataRobot deployments, over one aiohttp session.
+
+    Use it as an async context manager (or call :meth:`aclose`); every method is a
+    coroutine and the client is safe to share between many concurrent tasks.
+
+    Example:
+        >>> async with AsyncDeploymentClient() as client:  # doctest: +SKIP
+        ...     dep = await client.get_deployment("5c6f7a9e9ca9b20017ff95a2")
+        ...     dep = await client.replace_model(dep, new_model_id, "ACCURACY")
+
+    Args:
+        endpoint: e.g. ``https://app.datarobot.com/api/v2``; else ``DATAROBOT_ENDPOINT``,
+            else drconfig.yaml.
+        token: API token; else ``DATAROBOT_API_TOKEN``, else drconfig.yaml.
+        token_type: ``Bearer`` (default) or ``Token``.
+        session: an aiohttp session to use; the client never closes it.
+        ssl: ``False`` to skip TLS verification, an ``SSLContext``, or a CA bundle path.
+            TLS is verified by default.
+        connect_timeout: seconds to open a connection (default 6.05).
+        read_timeout: seconds to wait on each socket read (default 60).
+        max_connections: connection pool size (default 100).
+        retry: retry policy; ``max_retries`` (or the config's) sets its attempts.
+        max_retries: retries after the first attempt for retryable failures.
+        polling: how jobs are polled (first poll after 0.2 s, then x1.5 up to 5 s).
+        max_wait: default deadline, in seconds, of every job wait (600).
+        page_concurrency: pages of a deployment list fetched at once (8).
+        sleep: the sleep used for backoff and polling (tests inject a fake one).
+        clock: a monotonic clock in seconds (tests inject a fake one).
+
+    Raises:
+        ConfigurationError: no endpoint or token can be found.
+    """
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        token: str | None = None,
+        *,
+        token_type: str | None = None,
+        session: aiohttp.ClientSession | None = None,
+        ssl: bool | str | ssl_module.SSLContext | None = None,
+        connect_timeout: float | None = None,
+        read_timeout: float = 60.0,
+        max_connections: int = 100,
+        retry: RetryPolicy | None = None,
+        max_retries: int | None = None,
+        polling: PollPolicy | None = None,
+        max_wait: float = DEFAULT_MAX_WAIT,
+        page_concurrency: int = 8,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        config = resolve_config(
+            endpoint,
+            token,
+            token_type=token_type,
+            ssl_verify=None if isinstance(ssl, ssl_module.SSLContext) else ssl,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+        )
+        if max_connections < 1 or page_concurrency < 1:
+            raise ValueError("max_connections and page_concurrency must be >= 1")
+        self.endpoint = config.endpoint
+        self._transport = Transport(
+            config.endpoint,
+            f"{config.token_type} {config.token}",
+            session=session,
+            max_connections=max_connections,
+            connect_timeout=config.connect_timeout,
+            read_timeout=read_timeout,
+            ssl=ssl if isinstance(ssl, ssl_module.SSLContext) else config.ssl_verify,
+        )
+        if retry is None:
+            retry = RetryPolicy()
+            if config.max_retries is not None:
+                retry = RetryPolicy(max_attempts=config.max_retries + 1)
+        self.retry = retry
+        self.polling = polling or PollPolicy()
+        self.max_wait = _check_max_wait(max_wait)
+        self._page_limiter = anyio.CapacityLimiter(page_concurrency)
+        self._sleep = sleep or anyio.sleep
+        self._clock = clock or time.monotonic
+        self._rng = random.Random()
+
+    def __repr__(self) -> str:
+        return f"AsyncDeploymentClient(endpoint={self.endpoint!r})"
+
+    async def __aenter__(self) -> AsyncDeploymentClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP session (unless it was passed in). Safe to call twice."""
+        await self._transport.aclose()
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: QueryParams | None = None,
+        json: Any = None,
+    ) -> Response:
+        body = None if json is None else _wire.encode(json)
+
+        def log_retry(error: BaseException, attempt: int, delay: float) -> None:
+            logger.info(
+                "retrying %s %s in %.2f s after attempt %d of %d: %s",
+                method, path, delay, attempt, self.retry.max_attempts, error,
+            )  # fmt: skip
+
+        return await send_with_retries(
+            lambda: self._transport.request(method, path, params=params, body=body),
+            method,
+            self.retry,
+            sleep=self._sleep,
+            rng=self._rng,
+            on_retry=log_retry,
+        )
+
+    async def _get(
+        self, path: str, decoder: msgspec.json.Decoder[T], params: QueryParams | None = None
+    ) -> T:
+        return _wire.decode(await self._request("GET", path, params=params), decoder)
+
+    async def _follow_pages(
+        self, first: Page[T], decoder: msgspec.json.Decoder[Page[T]]
+    ) -> list[T]:
+        items = list(first.data)
+        page = first
+        while page.next:
+            page = await self._get(page.next, decoder)
+            items.extend(page.data)
+        return items
+
+    async def _list_all(
+        self,
+        path: str,
+        decoder: msgspec.json.Decoder[list[T] | Page[T]],
+        page_decoder: msgspec.json.Decoder[Page[T]],
+    ) -> list[T]:
+        # Some list routes answer a bare array, others DataRobot's envelope: take both.
+        result = await self._get(path, decoder)
+        if isinstance(result, list):
+            return result
+        return await self._follow_pages(result, page_decoder)
+
+    async def _submit_job(self, method: str, path: str, json: Any) -> str:
+        """Send a mutation answered with 202 + Location; return the status URL."""
+        response = _wire.expect_status(await self._request(method, path, json=json), 202)
+        return self._transport.url_for(_wire.location(response))
+
+    async def wait_for_job(
+        self,
+        status_url: str,
+        *,
+        max_wait: float | None = None,
+        on_status: Callable[[str], None] | None = None,
+    ) -> str | None:
+        """Wait for an asynchronous job given its status URL.
+
+        Args:
+            status_url: the ``Location`` of a 202 reply.
+            max_wait: deadline in seconds (default: the client's ``max_wait``).
+            on_status: called with each status seen while waiting.
+
+        Returns:
+            The URL of the resulting resource (the 303's ``Location``), or ``None`` when
+            the server answered 200 ``COMPLETED`` instead.
+
+        Raises:
+            AsyncTimeoutError: ``max_wait`` passed first (the job may still finish).
+            AsyncProcessUnsuccessfulError: the job ended in error.
+            AsyncFailureError: the status URL answered outside the protocol.
+            CrossOriginError: the status URL is not on the endpoint's origin.
+        """
+        url = self._transport.url_for(status_url)
+        done: JobDone = await wait_for_job(
+            lambda u: self._request("GET", u),
+            url,
+            max_wait=_check_max_wait(self.max_wait if max_wait is None else max_wait),
+            policy=self.polling,
+            rng=self._rng,
+            sleep=self._sleep,
+            clock=self._clock,
+            on_status=on_status,
+        )
+        return done.location
+
+    # -- projects, models, prediction servers ------------------------------------------
+
+    async def get_project(self, project_id: str) -> Project:
+        """Get a project (``GET projects/{id}/``), like ``dr.Project.get``."""
+        return await self._get(f"projects/{check_id(project_id, 'project id')}/", _project)
+
+    async def list_projects(self) -> list[Project]:
+        """List the projects visible to the token (``GET projects/``)."""
+        return await self._list_all("projects/", _projects, _projects_page)
+
+    async def list_models(self, project_id: str) -> list[Model]:
+        """List a project's Leaderboard models (``GET projects/{id}/models/``)."""
+        path = f"projects/{check_id(project_id, 'project id')}/models/"
+        return await self._list_all(path, _models, _models_page)
+
+    async def get_model(self, project_id: str, model_id: str) -> Model:
+        """Get one model (``GET projects/{pid}/models/{mid}/``) in a single request."""
+        project = check_id(project_id, "project id")
+        path = f"projects/{project}/models/{check_id(model_id, 'model id')}/"
+        return await self._get(path, _model)
+
+    async def list_prediction_servers(self) -> list[PredictionServer]:
+        """List the prediction servers (``GET predictionServers/``), all pages."""
+        first = await self._get("predictionServers/", _servers)
+        return await self._follow_pages(first, _servers)
+
+    # -- deployments --------------------------------------------------------------------
+
+    async def create_deployment_from_learning_model(
+        self,
+        model_id: str,
+        label: str,
+        description: str | None = None,
+        default_prediction_server_id: str | None = None,
+        *,
+        importance: str | None = None,
+        max_wait: float | None = None,
+    ) -> Deployment:
+        """Deploy a Leaderboard model and wait until the deployment is ready.
+
+        Sends ``POST deployments/fromLearningModel/``, waits for its job, then reads the
+        deployment.
+
+        Args:
+            model_id: the Leaderboard model to deploy.
+            label: the deployment's name.
+            description: optional description.
+            default_prediction_server_id: required on DataRobot's cloud, omitted on-premise.
+            importance: ``CRITICAL``, ``HIGH``, ``MODERATE`` or ``LOW``.
+            max_wait: seconds to wait for the creation job.
+
+        Returns:
+            The new :class:`Deployment`.
+        """
+        if not isinstance(label, str) or not label.strip():
+            raise ValueError("label must be a non-empty string")
+        payload: dict[str, Any] = {"modelId": check_id(model_id, "model id"), "label": label}
+        if description is not None:
+            payload["description"] = description
+        if default_prediction_server_id is not None:
+            payload["defaultPredictionServerId"] = check_id(
+                default_prediction_server_id, "prediction server id"
+            )
+        if importance is not None:
+            payload["importance"] = importance
+        response = await self._request("POST", "deployments/fromLearningModel/", json=payload)
+        created = _wire.decode(_wire.expect_status(response, 200, 201, 202), _id_body)
+        if response.status == 202:
+            await self.wait_for_job(_wire.location(response), max_wait=max_wait)
+        return await self.get_deployment(created.id)
+
+    def _list_params(
+        self,
+        search: str | None,
+        order_by: str | None,
+        status: str | Sequence[str] | None,
+        role: str | None,
+        filters: Mapping[str, str | Sequence[str]] | None,
+    ) -> dict[str, str | int | Sequence[str]]:
+        named = {"search": search, "orderBy": order_by, "role": role, "status": status}
+        params: dict[str, str | int | Sequence[str]] = dict(filters or {})
+        params.update({key: value for key, value in named.items() if value is not None})
+        params["limit"] = PAGE_SIZE
+        return params
+
+    async def iter_deployments(
+        self,
+        search: str | None = None,
+        order_by: str | None = None,
+        *,
+        status: str | Sequence[str] | None = None,
+        role: str | None = None,
+        filters: Mapping[str, str | Sequence[str]] | None = None,
+    ) -> AsyncIterator[Deployment]:
+        """Yield deployments page by page (100 a page), fetching each page when needed.
+
+        Args:
+            search: case-insensitive match on label and description.
+            order_by: e.g. ``label``, ``-createdAtTimestamp``.
+            status: ``active``/``inactive`` (or several).
+            role: ``OWNER`` or ``USER``.
+            filters: any other query parameter of ``GET deployments/``, e.g.
+                ``{"serviceHealth": "failing,warning"}``.
+        """
+        params = self._list_params(search, order_by, status, role, filters)
+        page = await self._get("deployments/", _deployments, params)
+        while True:
+            for item in page.data:
+                yield item
+            if not page.next:
+                return
+            page = await self._get(page.next, _deployments)
+
+    async def list_deployments(
+        self,
+        search: str | None = None,
+        order_by: str | None = None,
+        *,
+        status: str | Sequence[str] | None = None,
+        role: str | None = None,
+        filters: Mapping[str, str | Sequence[str]] | None = None,
+    ) -> list[Deployment]:
+        """List every matching deployment.
+
+        Reads the first page, then, once ``totalCount`` is known, fetches the remaining
+        pages concurrently (``page_concurrency`` at a time). Arguments are those of
+        :meth:`iter_deployments`.
+
+        Returns:
+            The deployments in the server's order, each once.
+        """
+        params = self._list_params(search, order_by, status, role, filters)
+        first = await self._get("deployments/", _deployments, params)
+        if first.total_count is None:
+            return _unique(await self._follow_pages(first, _deployments))
+        offsets = range(len(first.data), first.total_count, PAGE_SIZE) if first.next else ()
+        pages: list[list[Deployment]] = [first.data] + [[] for _ in offsets]
+
+        async def fetch(index: int, offset: int) -> None:
+            async with self._page_limiter:
+                page = await self._get("deployments/", _deployments, {**params, "offset": offset})
+            pages[index] = page.data
+
+        async with anyio.create_task_group() as tg:
+            for index, offset in enumerate(offsets, start=1):
+                tg.start_soon(fetch, index, offset)
+        return _unique(item for page in pages for item in page)
+
+    async def get_deployment(self, deployment: DeploymentRef) -> Deployment:
+        """Get a deployment (``GET deployments/{id}/``)."""
+        return await self._get(f"deployments/{deployment_id(deployment)}/", _deployment)
+
+    async def delete_deployment(self, deployment: DeploymentRef) -> None:
+        """Delete a deployment (``DELETE deployments/{id}/``, 204)."""
+        path = f"deployments/{deployment_id(deployment)}/"
+        _wire.expect_status(await self._request("DELETE", path), 204, 200)
+
+    async def get_model_history(self, deployment: DeploymentRef) -> list[ModelHistoryEntry]:
+        """The deployment's champion periods, oldest first (``GET .../modelHistory/``)."""
+        path = f"deployments/{deployment_id(deployment)}/modelHistory/"
+        first = await self._get(path, _history, {"limit": PAGE_SIZE})
+        return await self._follow_pages(first, _history)
+
+    # -- model replacement ----------------------------------------------------------------
+
+    async def validate_replacement_model(
+        self, deployment: DeploymentRef, new_model_id: str
+    ) -> ReplacementValidation:
+        """Check whether ``new_model_id`` may replace the deployment's model.
+
+        Sends ``POST deployments/{id}/model/validation/``.
+
+        Returns:
+            A :class:`ReplacementValidation`; unpacks as ``(status, message, checks)``
+            with status ``passing``, ``warning`` or ``failing``.
+        """
+        path = f"deployments/{deployment_id(deployment)}/model/validation/"
+        body = {"modelId": check_id(new_model_id, "model id")}
+        return _wire.decode(await self._request("POST", path, json=body), _validation)
+
+    async def submit_model_replacement(
+        self,
+        deployment: DeploymentRef,
+        new_model_id: str,
+        reason: ModelReplacementReason | str = ModelReplacementReason.OTHER,
+    ) -> str:
+        """Send the replacement (``PATCH deployments/{id}/model/``); return its status URL.
+
+        The deployment serves the new model as soon as the server accepts the request;
+        the job then finishes the switch (use :meth:`wait_for_job`).
+
+        Raises:
+            UnprocessableEntityError: the server refused the model (its ``body["checks"]``
+                say why).
+        """
+        path = f"deployments/{deployment_id(deployment)}/model/"
+        body = {"modelId": check_id(new_model_id, "model id"), "reason": replacement_reason(reason)}
+        return await self._submit_job("PATCH", path, body)
+
+    async def replace_model(
+        self,
+        deployment: DeploymentRef,
+        new_model_id: str,
+        reason: ModelReplacementReason | str = ModelReplacementReason.OTHER,
+        *,
+        max_wait: float | None = None,
+    ) -> Deployment:
+        """Replace the deployment's model with no interruption of predictions, and wait.
+
+        Sends ``PATCH deployments/{id}/model/``, polls the job with backoff, then reads
+        the deployment once.
+
+        Args:
+            deployment: id or :class:`Deployment`.
+            new_model_id: the Leaderboard model to serve from now on.
+            reason: a :data:`MODEL_REPLACEMENT_REASON` member or its value.
+            max_wait: seconds to wait for the job (default: the client's ``max_wait``).
+
+        Returns:
+            The refreshed :class:`Deployment`.
+        """
+        status_url = await self.submit_model_replacement(deployment, new_model_id, reason)
+        await self.wait_for_job(status_url, max_wait=max_wait)
+        return await self.get_deployment(deployment)
+
+    # -- drift tracking -------------------------------------------------------------------
+
+    async def get_drift_tracking_settings(self, deployment: DeploymentRef) -> DriftTrackingSettings:
+        """Read target and feature drift tracking (``GET deployments/{id}/settings/``)."""
+        return await self._get(f"deployments/{deployment_id(deployment)}/settings/", _drift)
+
+    async def update_drift_tracking_settings(
+        self,
+        deployment: DeploymentRef,
+        *,
+        target_drift_enabled: bool | None = None,
+        feature_drift_enabled: bool | None = None,
+        max_wait: float | None = None,
+    ) -> DriftTrackingSettings:
+        """Turn target and/or feature drift tracking on or off, in one request, and wait.
+
+        Sends one ``PATCH deployments/{id}/settings/`` for both flags (the official client
+        sends one per flag), waits for its job and reads the settings back.
+
+        Returns:
+            The settings now in force.
+        """
+        payload: dict[str, Any] = {}
+        for key, value in (
+            ("targetDrift", target_drift_enabled),
+            ("featureDrift", feature_drift_enabled),
+        ):
+            if value is not None:
+                if not isinstance(value, bool):
+                    raise TypeError(f"{key} enabled flag must be a bool, got {value!r}")
+                payload[key] = {"enabled": value}
+        if not payload:
+            raise ValueError("give target_drift_enabled and/or feature_drift_enabled")
+        path = f"deployments/{deployment_id(deployment)}/settings/"
+        await self.wait_for_job(await self._submit_job("PATCH", path, payload), max_wait=max_wait)
+        return await self.get_drift_tracking_settings(deployment)
+
+
+def _unique(items: Any) -> list[Deployment]:
+    # Offset pages can overlap when deployments are created while we list.
+    seen: set[str] = set()
+    result: list[Deployment] = []
+    for item in items:
+        if item.id not in seen:
+            seen.add(item.id)
+            result.append(item)
+    return result

@@ -1,0 +1,178 @@
+"""Where the endpoint, the token and the transport settings come from.
+
+Precedence, per key: explicit arguments, then the environment (``DATAROBOT_ENDPOINT``,
+``DATAROBOT_API_TOKEN``, ``DATAROBOT_SSL_VERIFY``, ``DATAROBOT_MAX_RETRIES``), then the YAML
+file named by ``DATAROBOT_CONFIG_FILE`` or else ``~/.config/datarobot/drconfig.yaml`` (keys
+``endpoint``, ``token``, ``ssl_verify``, ``connect_timeout``, ``max_retries``,
+``token_type``), as the official client reads it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from .errors import ConfigurationError
+
+DEFAULT_CONFIG_PATH = Path("~/.config/datarobot/drconfig.yaml")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """A resolved configuration. Its repr never shows the token."""
+
+    endpoint: str
+    token: str = dataclasses.field(repr=False)
+    token_type: str = "Bearer"  # noqa: S105 (a scheme name, not a secret)
+    ssl_verify: bool | str = True
+    connect_timeout: float = 6.05
+    max_retries: int | None = None
+
+
+def _strict_bool(name: str, value: str) -> bool:
+    # The official client treats "FALSE" or "off" as true; a typo must not disable TLS checks.
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ConfigurationError(f"{name}={value!r} is not a boolean (use true/false, 1/0)")
+
+
+def _whole_number(name: str, value: str) -> int:
+    if not value.strip().isdigit():
+        raise ConfigurationError(f"{name}={value!r} is not a whole number")
+    return int(value)
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read the config file {str(path)!r}: {exc}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"the config file {str(path)!r} is not valid YAML") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"the config file {str(path)!r} must hold a mapping of keys")
+    return data
+
+
+def _yaml_layer(env: Mapping[str, str]) -> tuple[dict[str, Any], str | None]:
+    named = env.get("DATAROBOT_CONFIG_FILE")
+    if named:
+        path = Path(named).expanduser()
+        if not path.is_file():
+            raise ConfigurationError(f"DATAROBOT_CONFIG_FILE names a missing file: {named!r}")
+        return _load_yaml(path), str(path)
+    default = Path(env.get("HOME", "~")) / ".config/datarobot/drconfig.yaml"
+    path = default if "HOME" in env else DEFAULT_CONFIG_PATH.expanduser()
+    if path.is_file():
+        return _load_yaml(path), str(path)
+    return {}, None
+
+
+def _check_endpoint(endpoint: str) -> str:
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"endpoint {endpoint!r} is not an http(s) URL such as https://app.datarobot.com/api/v2"
+        )
+    return endpoint.rstrip("/")
+
+
+def _typed(source: str, key: str, value: Any, kinds: tuple[type, ...]) -> Any:
+    # bool is an int to isinstance(); "max_retries: yes" must not become 1
+    if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+        names = " or ".join(k.__name__ for k in kinds)
+        raise ConfigurationError(f"{key} in {source} must be {names}, got {value!r}")
+    return value
+
+
+def resolve_config(
+    endpoint: str | None = None,
+    token: str | None = None,
+    *,
+    token_type: str | None = None,
+    ssl_verify: bool | str | None = None,
+    connect_timeout: float | None = None,
+    max_retries: int | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Config:
+    """Resolve the configuration from arguments, environment and drconfig.yaml.
+
+    Args:
+        endpoint: API endpoint such as ``https://app.datarobot.com/api/v2``.
+        token: API token.
+        token_type: ``Bearer`` (default) or ``Token``.
+        ssl_verify: ``True``, ``False`` or a CA bundle path.
+        connect_timeout: seconds to open a connection.
+        max_retries: attempts after the first for retryable failures.
+        env: the environment to read (defaults to :data:`os.environ`).
+
+    Returns:
+        The resolved :class:`Config`.
+
+    Raises:
+        ConfigurationError: nothing gives an endpoint or a token, or a source is malformed.
+    """
+    env = os.environ if env is None else env
+    file_values, file_path = _yaml_layer(env)
+    file_name = file_path or "drconfig.yaml"
+    tried = ["arguments", "DATAROBOT_ENDPOINT/DATAROBOT_API_TOKEN"]
+    tried.append(file_path or f"{DEFAULT_CONFIG_PATH} (absent)")
+
+    def pick(
+        arg: Any,
+        env_key: str | None,
+        file_key: str,
+        kinds: tuple[type, ...],
+        parse: Callable[[str, str], Any] = lambda _name, raw: raw,
+    ) -> Any:
+        if arg is not None:
+            return arg
+        if env_key and env.get(env_key):
+            return parse(env_key, env[env_key])
+        if file_values.get(file_key) is not None:
+            return _typed(file_name, file_key, file_values[file_key], kinds)
+        return None
+
+    endpoint_value = pick(endpoint, "DATAROBOT_ENDPOINT", "endpoint", (str,))
+    token_value = pick(token, "DATAROBOT_API_TOKEN", "token", (str,))
+    missing = [name for name, v in (("endpoint", endpoint_value), ("token", token_value)) if not v]
+    if missing:
+        raise ConfigurationError(
+            f"no DataRobot {' or '.join(missing)} configured; tried {', '.join(tried)}. "
+            "Pass endpoint= and token=, or set DATAROBOT_ENDPOINT and DATAROBOT_API_TOKEN."
+        )
+
+    verify = pick(ssl_verify, "DATAROBOT_SSL_VERIFY", "ssl_verify", (bool, str), _strict_bool)
+    retries = pick(max_retries, "DATAROBOT_MAX_RETRIES", "max_retries", (int,), _whole_number)
+    timeout = pick(connect_timeout, None, "connect_timeout", (int, float))
+    kind = pick(token_type, None, "token_type", (str,))
+    kind = kind or "Bearer"
+    if kind not in ("Bearer", "Token"):
+        raise ConfigurationError(f"token_type must be 'Bearer' or 'Token', got {kind!r}")
+    if retries is not None and retries < 0:
+        raise ConfigurationError(f"max_retries must be >= 0, got {retries}")
+    if timeout is not None and timeout <= 0:
+        raise ConfigurationError(f"connect_timeout must be > 0, got {timeout}")
+    return Config(
+        endpoint=_check_endpoint(str(endpoint_value)),
+        token=str(token_value),
+        token_type=kind,
+        ssl_verify=True if verify is None else verify,
+        connect_timeout=6.05 if timeout is None else float(timeout),
+        max_retries=retries,
+    )

@@ -1,0 +1,179 @@
+"""Waiting for DataRobot's asynchronous jobs (202 → ``status/{id}/`` → 303).
+
+:func:`next_poll_delay` and :func:`interpret_status` are pure; :func:`wait_for_job` is the
+loop around them, with ``sleep`` and ``clock`` injected so that tests run on a fake clock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections.abc import Awaitable, Callable
+
+import anyio
+import msgspec
+
+from ._wire import JobStatus, Response, decode, location, raise_for_status, retry_after
+from .errors import AsyncFailureError, AsyncProcessUnsuccessfulError, AsyncTimeoutError
+
+__all__ = ["JobDone", "JobPending", "PollPolicy", "interpret_status", "next_poll_delay"]
+
+_RUNNING = frozenset({"INITIALIZED", "RUNNING"})
+_FAILED = frozenset({"ERROR", "ABORTED", "EXPIRED"})
+_status_decoder = msgspec.json.Decoder(JobStatus)
+
+
+@dataclasses.dataclass(frozen=True)
+class PollPolicy:
+    """How often a job's status URL is polled.
+
+    Attributes:
+        first_delay: seconds before the first poll.
+        factor: each delay is the previous one times this.
+        cap: no delay is longer than this (a server's ``Retry-After`` may ask for more).
+        jitter: relative spread of each delay (0.1 = ±10 %), so that many jobs started
+            together do not poll in lockstep.
+        retry_after_cap: a status reply's ``Retry-After`` is honoured up to this.
+    """
+
+    first_delay: float = 0.2
+    factor: float = 1.5
+    cap: float = 5.0
+    jitter: float = 0.1
+    retry_after_cap: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.first_delay < 0 or self.cap < 0 or self.factor < 1 or not 0 <= self.jitter < 1:
+            raise ValueError(
+                "PollPolicy needs first_delay >= 0, cap >= 0, factor >= 1, 0 <= jitter < 1"
+            )
+
+
+def next_poll_delay(
+    poll: int, policy: PollPolicy, rng: random.Random, *, retry_after: float | None = None
+) -> float:
+    """Seconds to wait before poll number ``poll`` (0 is the first poll).
+
+    Args:
+        poll: 0-based index of the coming poll.
+        policy: the schedule.
+        rng: source of jitter.
+        retry_after: the server's hint from the previous status reply, if any.
+    """
+    if retry_after is not None:
+        return min(retry_after, policy.retry_after_cap)
+    base = min(policy.cap, policy.first_delay * policy.factor ** min(poll, 200))
+    spread = 1.0 + rng.uniform(-policy.jitter, policy.jitter)
+    return min(policy.cap, base * spread)
+
+
+@dataclasses.dataclass(frozen=True)
+class JobPending:
+    """The job still runs."""
+
+    status: str
+    retry_after: float | None
+
+
+@dataclasses.dataclass(frozen=True)
+class JobDone:
+    """The job finished. ``location`` is the resulting resource (``None`` on a 200 COMPLETED)."""
+
+    location: str | None
+
+
+def interpret_status(response: Response) -> JobPending | JobDone:
+    """What one reply from a status URL means.
+
+    Raises:
+        APIError: the reply is an error status (400 and above).
+        AsyncProcessUnsuccessfulError: the job ended in ``ERROR``, ``ABORTED`` or ``EXPIRED``.
+        AsyncFailureError: a reply the protocol does not allow (another status, or value).
+        ResponseDecodeError: a 200 whose body is not a job status.
+    """
+    if response.status == 303:
+        return JobDone(location(response))
+    raise_for_status(response)
+    if response.status != 200:
+        raise AsyncFailureError(
+            f"unexpected HTTP {response.status} while polling {response.url}",
+            url=response.url,
+            status_code=response.status,
+        )
+    job = decode(response, _status_decoder)
+    status = job.status.upper()
+    if status in _RUNNING:
+        return JobPending(status, retry_after(response))
+    if status == "COMPLETED":
+        return JobDone(None)
+    if status in _FAILED:
+        raise AsyncProcessUnsuccessfulError(
+            url=response.url, status=status, job_message=job.message
+        )
+    raise AsyncFailureError(
+        f"unknown job status {job.status!r} at {response.url}",
+        url=response.url,
+        status_code=response.status,
+    )
+
+
+async def wait_for_job(
+    get: Callable[[str], Awaitable[Response]],
+    status_url: str,
+    *,
+    max_wait: float,
+    policy: PollPolicy,
+    rng: random.Random,
+    sleep: Callable[[float], Awaitable[None]],
+    clock: Callable[[], float],
+    on_status: Callable[[str], None] | None = None,
+) -> JobDone:
+    """Poll ``status_url`` until the job ends or ``max_wait`` seconds have passed.
+
+    ``max_wait`` is one deadline for the whole wait, sleeps, polls and their retries
+    included: the last sleep is shortened and every poll is cut off at the deadline.
+
+    Args:
+        get: sends one GET (with its retries) and returns the reply, redirects not followed.
+        status_url: the job's status URL (the 202's ``Location``).
+        max_wait: seconds.
+        policy: poll schedule.
+        rng: jitter source.
+        sleep: the sleep to use (injected for tests).
+        clock: monotonic clock in seconds (injected for tests).
+        on_status: called with each status seen (``RUNNING``, ...), repeats included.
+
+    Raises:
+        AsyncTimeoutError: the deadline passed first.
+        AsyncProcessUnsuccessfulError, AsyncFailureError, APIError: see
+            :func:`interpret_status`.
+    """
+    if max_wait < 0:
+        raise ValueError(f"max_wait must be >= 0, got {max_wait}")
+    deadline = clock() + max_wait
+    last_status: str | None = None
+    hint: float | None = None
+    poll = 0
+    while True:
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
+        delay = next_poll_delay(poll, policy, rng, retry_after=hint)
+        # Leave room for one last poll before the deadline rather than sleeping through it.
+        await sleep(min(delay, remaining / 2) if delay >= remaining else delay)
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
+        with anyio.move_on_after(remaining) as scope:
+            response = await get(status_url)
+        if scope.cancelled_caught:
+            raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
+        outcome = interpret_status(response)
+        poll += 1
+        if isinstance(outcome, JobDone):
+            if on_status is not None:
+                on_status("COMPLETED")
+            return outcome
+        last_status, hint = outcome.status, outcome.retry_after
+        if on_status is not None:
+            on_status(outcome.status)

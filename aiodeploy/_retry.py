@@ -1,0 +1,157 @@
+"""When to retry a request and how long to wait first: pure policy, plus tenacity at the edge.
+
+Rules (they beat the official client's blind POST/PATCH retries):
+
+* GET, HEAD, OPTIONS, PUT, DELETE are idempotent: retried on connection errors, timeouts,
+  429, 502, 503 and 504.
+* POST and PATCH may have been acted on, so they are retried only when the server cannot
+  have acted: the connection could not be opened, 429, or 503 with ``Retry-After``.
+* ``Retry-After`` (seconds or an HTTP date) is honoured up to ``retry_after_cap``;
+  otherwise exponential backoff with full jitter.
+* ``CancelledError`` is never retried, and after the last attempt the original typed error
+  propagates, never tenacity's ``RetryError``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import email.utils
+import math
+import random
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from typing import TypeVar
+
+import tenacity
+
+from .errors import APIError, TransportError
+
+__all__ = [
+    "RetryPolicy",
+    "compute_backoff",
+    "parse_retry_after",
+    "retry_delay",
+    "send_with_retries",
+    "should_retry",
+]
+
+T = TypeVar("T")
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_IDEMPOTENT_RETRY_STATUSES = frozenset({429, 502, 503, 504})
+
+
+@dataclasses.dataclass(frozen=True)
+class RetryPolicy:
+    """How transient failures are retried.
+
+    Attributes:
+        max_attempts: attempts in all, the first included (1 disables retries).
+        backoff_base: first backoff ceiling, in seconds; doubled per attempt.
+        backoff_cap: no backoff is longer than this.
+        retry_after_cap: a server's ``Retry-After`` is honoured up to this many seconds.
+    """
+
+    max_attempts: int = 5
+    backoff_base: float = 0.2
+    backoff_cap: float = 10.0
+    retry_after_cap: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts must be >= 1, got {self.max_attempts}")
+        if self.backoff_base < 0 or self.backoff_cap < 0 or self.retry_after_cap < 0:
+            raise ValueError("backoff_base, backoff_cap and retry_after_cap must be >= 0")
+
+
+def parse_retry_after(value: str, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delta-seconds or an HTTP date).
+
+    Returns:
+        A finite number of seconds >= 0, or ``None`` when the value is malformed.
+    """
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
+        return max(0.0, seconds)
+    if not math.isfinite(seconds) or seconds < 0:
+        return None
+    return seconds
+
+
+def should_retry(method: str, error: BaseException) -> bool:
+    """Whether ``error``, raised by a ``method`` request, is worth another attempt."""
+    if not isinstance(error, Exception):  # CancelledError, KeyboardInterrupt, ...
+        return False
+    idempotent = method.upper() in IDEMPOTENT_METHODS
+    if isinstance(error, TransportError):
+        return idempotent or not error.request_sent
+    if isinstance(error, APIError):
+        if idempotent:
+            return error.status_code in _IDEMPOTENT_RETRY_STATUSES
+        return error.status_code == 429 or (
+            error.status_code == 503 and error.retry_after is not None
+        )
+    return False
+
+
+def compute_backoff(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:
+    """Full-jitter exponential backoff before retry number ``attempt`` (1-based)."""
+    ceiling = min(cap, base * 2 ** min(attempt - 1, 62))
+    return rng.uniform(0.0, ceiling)
+
+
+def retry_delay(
+    error: BaseException, attempt: int, policy: RetryPolicy, rng: random.Random
+) -> float:
+    """Seconds to wait before the next attempt: the server's hint if any, else backoff."""
+    hint = getattr(error, "retry_after", None)
+    if isinstance(hint, float):
+        return min(hint, policy.retry_after_cap)
+    return compute_backoff(attempt, base=policy.backoff_base, cap=policy.backoff_cap, rng=rng)
+
+
+async def send_with_retries(
+    send: Callable[[], Awaitable[T]],
+    method: str,
+    policy: RetryPolicy,
+    *,
+    sleep: Callable[[float], Awaitable[None]],
+    rng: random.Random,
+    on_retry: Callable[[BaseException, int, float], None] | None = None,
+) -> T:
+    """Call ``send`` until it succeeds, the error is not retryable, or attempts run out.
+
+    Raises:
+        The last error ``send`` raised, unchanged.
+    """
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        assert state.outcome is not None
+        error = state.outcome.exception()
+        assert error is not None
+        return retry_delay(error, state.attempt_number, policy, rng)
+
+    def before_sleep(state: tenacity.RetryCallState) -> None:
+        if on_retry is not None and state.outcome is not None:
+            error = state.outcome.exception()
+            assert error is not None
+            on_retry(error, state.attempt_number, state.upcoming_sleep)
+
+    retrying = tenacity.AsyncRetrying(
+        stop=tenacity.stop_after_attempt(policy.max_attempts),
+        wait=wait,
+        retry=tenacity.retry_if_exception(lambda e: should_retry(method, e)),
+        sleep=sleep,
+        reraise=True,
+        before_sleep=before_sleep,
+    )
+    return await retrying(send)

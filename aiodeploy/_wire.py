@@ -1,0 +1,198 @@
+"""Sans-I/O: what a request looks like and what a response means. No sockets here.
+
+The transport hands every reply over as a :class:`Response` (status, lower-cased headers,
+body bytes); the functions below turn it into typed data or into one of the errors of
+:mod:`aiodeploy.errors`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from typing import Any, Generic, TypeVar
+from urllib.parse import urljoin, urlsplit
+
+import msgspec
+
+from ._retry import parse_retry_after
+from .errors import APIError, ResponseDecodeError, error_class_for_status
+
+T = TypeVar("T")
+
+_EXCERPT = 200
+_BAD_ID = re.compile(r"[/?#\s]")
+_json_decoder = msgspec.json.Decoder()
+_encoder = msgspec.json.Encoder()
+
+
+@dataclasses.dataclass(frozen=True)
+class Response:
+    """A reply as the transport received it. ``headers`` keys are lower-case."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    method: str
+    url: str
+
+    def header(self, name: str) -> str | None:
+        """The value of a header, by case-insensitive name."""
+        return self.headers.get(name.lower())
+
+
+class Page(msgspec.Struct, Generic[T], rename="camel", kw_only=True, frozen=True):
+    """DataRobot's pagination envelope."""
+
+    data: list[T]
+    count: int | None = None
+    next: str | None = None
+    previous: str | None = None
+    total_count: int | None = None
+
+
+class IdBody(msgspec.Struct, frozen=True):
+    """The ``{"id": ...}`` body of a create call."""
+
+    id: str
+
+
+class JobStatus(msgspec.Struct, rename="camel", kw_only=True, frozen=True):
+    """The body of ``GET status/{id}/`` while a job runs or after it failed."""
+
+    status: str
+    status_id: str | None = None
+    message: str | None = None
+    code: int | None = None
+    description: str | None = None
+
+
+class _ErrorBody(msgspec.Struct):
+    message: Any = None
+    errors: Any = None
+
+
+def encode(payload: Any) -> bytes:
+    """JSON-encode a request body."""
+    return _encoder.encode(payload)
+
+
+def check_id(value: object, what: str) -> str:
+    """Refuse an id that is not a non-empty string safe to put in a URL path.
+
+    Raises:
+        TypeError: ``value`` is not a string.
+        ValueError: it is empty or holds ``/``, ``?``, ``#`` or whitespace.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a string, got {type(value).__name__}")
+    if not value or _BAD_ID.search(value):
+        raise ValueError(f"{what} {value!r} is not a valid id (empty, or has / ? # or spaces)")
+    return value
+
+
+def excerpt(body: bytes) -> str:
+    """The start of a body, decoded leniently, for error messages."""
+    return body[:_EXCERPT].decode("utf-8", errors="replace")
+
+
+def request_id(response: Response) -> str | None:
+    """DataRobot's request id header, under either of its names."""
+    return response.header("x-request-id") or response.header("x-datarobot-request-id")
+
+
+def retry_after(response: Response) -> float | None:
+    """Seconds the server asked us to wait, from ``Retry-After``, if any."""
+    value = response.header("retry-after")
+    return None if value is None else parse_retry_after(value)
+
+
+def api_error(response: Response) -> APIError:
+    """Build the typed error for an error status (400 and above)."""
+    body: Any = None
+    message: Any = None
+    errors: Any = None
+    try:
+        body = _json_decoder.decode(response.body) if response.body else None
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        message = excerpt(response.body).strip() or None
+    if isinstance(body, dict):
+        message = body.get("message")
+        errors = body.get("errors")
+    elif body is not None:
+        message = excerpt(response.body)
+    cls = error_class_for_status(response.status)
+    return cls(
+        response.status,
+        message,
+        errors=errors,
+        body=body,
+        request_id=request_id(response),
+        method=response.method,
+        url=response.url,
+        retry_after=retry_after(response),
+    )
+
+
+def raise_for_status(response: Response) -> None:
+    """Raise the typed :class:`~aiodeploy.errors.APIError` for a status of 400 or more."""
+    if response.status >= 400:
+        raise api_error(response)
+
+
+def decode(response: Response, decoder: msgspec.json.Decoder[T]) -> T:
+    """Decode a successful reply with ``decoder``, or raise the typed error.
+
+    Raises:
+        APIError: the status is 400 or more.
+        ResponseDecodeError: the body is not JSON of the expected shape.
+    """
+    raise_for_status(response)
+    try:
+        return decoder.decode(response.body)
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        raise ResponseDecodeError(
+            str(exc),
+            status_code=response.status,
+            excerpt=excerpt(response.body),
+            method=response.method,
+            url=response.url,
+        ) from exc
+
+
+def expect_status(response: Response, *expected: int) -> Response:
+    """Return the reply if its status is one of ``expected``; else raise a typed error."""
+    raise_for_status(response)
+    if response.status not in expected:
+        raise ResponseDecodeError(
+            f"expected HTTP {' or '.join(map(str, expected))}",
+            status_code=response.status,
+            excerpt=excerpt(response.body),
+            method=response.method,
+            url=response.url,
+        )
+    return response
+
+
+def location(response: Response) -> str:
+    """The absolute ``Location`` of a reply, resolved against the request URL.
+
+    Raises:
+        ResponseDecodeError: the header is missing.
+    """
+    value = response.header("location")
+    if not value:
+        raise ResponseDecodeError(
+            "the Location header is missing",
+            status_code=response.status,
+            excerpt=excerpt(response.body),
+            method=response.method,
+            url=response.url,
+        )
+    return urljoin(response.url, value)
+
+
+def id_from_location(url: str) -> str | None:
+    """The last path segment of a resource URL such as ``.../deployments/{id}/``."""
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    return segments[-1] if segments else None
