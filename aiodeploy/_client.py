@@ -202,8 +202,13 @@ class AsyncDeploymentClient:
                 method, path, delay, attempt, self.retry.max_attempts, error,
             )  # fmt: skip
 
+        async def attempt() -> Response:
+            response = await self._transport.request(method, path, params=params, body=body)
+            _wire.raise_for_status(response)  # inside the attempt, so 5xx/429 can be retried
+            return response
+
         return await send_with_retries(
-            lambda: self._transport.request(method, path, params=params, body=body),
+            attempt,
             method,
             self.retry,
             sleep=self._sleep,

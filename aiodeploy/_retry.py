@@ -18,9 +18,9 @@ import dataclasses
 import email.utils
 import math
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime, timezone
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import tenacity
 
@@ -120,7 +120,7 @@ def retry_delay(
 
 
 async def send_with_retries(
-    send: Callable[[], Awaitable[T]],
+    send: Callable[[], Coroutine[Any, Any, T]],
     method: str,
     policy: RetryPolicy,
     *,
@@ -128,7 +128,9 @@ async def send_with_retries(
     rng: random.Random,
     on_retry: Callable[[BaseException, int, float], None] | None = None,
 ) -> T:
-    """Call ``send`` until it succeeds, the error is not retryable, or attempts run out.
+    """Await ``send()`` until it succeeds, the error is not retryable, or attempts run out.
+
+    ``send`` must be an ``async def`` function: tenacity awaits only coroutine functions.
 
     Raises:
         The last error ``send`` raised, unchanged.
