@@ -1,0 +1,42 @@
+"""Developer tasks: ``nox -s tests lint typecheck examples``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["tests", "lint", "typecheck", "examples"]
+nox.options.reuse_existing_virtualenvs = True
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite with branch coverage."""
+    session.install("-e", ".[test,cli]")
+    session.run("coverage", "run", "-m", "pytest", *session.posargs)
+    session.run("coverage", "report", "--fail-under=90")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", "aiodeploy", "tests", "examples", "benchmarks", "noxfile.py")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the package and the examples."""
+    session.install("-e", ".[dev,test,cli]")
+    session.run("mypy", "--strict", "aiodeploy", "examples")
+
+
+@nox.session
+def examples(session: nox.Session) -> None:
+    """Run every example against the embedded emulator (no credentials needed)."""
+    session.install("-e", ".[cli]")
+    env = {"DATAROBOT_ENDPOINT": "", "DATAROBOT_API_TOKEN": ""}
+    for example in sorted(Path("examples").glob("*.py")):
+        session.run("python", str(example), env=env)
