@@ -6,9 +6,10 @@ loop around them, with ``sleep`` and ``clock`` injected so that tests run on a f
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import anyio
 import msgspec
@@ -16,11 +17,20 @@ import msgspec
 from ._wire import JobStatus, Response, decode, location, raise_for_status, retry_after
 from .errors import AsyncFailureError, AsyncProcessUnsuccessfulError, AsyncTimeoutError
 
-__all__ = ["JobDone", "JobPending", "PollPolicy", "interpret_status", "next_poll_delay"]
+__all__ = [
+    "JobDone",
+    "JobPending",
+    "PollPolicy",
+    "interpret_status",
+    "next_poll_delay",
+    "poll_job",
+    "wait_for_job",
+]
 
 _RUNNING = frozenset({"INITIALIZED", "RUNNING"})
 _FAILED = frozenset({"ERROR", "ABORTED", "EXPIRED"})
 _status_decoder = msgspec.json.Decoder(JobStatus)
+_FINAL_POLL_MARGIN = 0.5  # seconds kept for the final poll's round trip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,7 +127,7 @@ def interpret_status(response: Response) -> JobPending | JobDone:
     )
 
 
-async def wait_for_job(
+async def poll_job(
     get: Callable[[str], Awaitable[Response]],
     status_url: str,
     *,
@@ -126,12 +136,13 @@ async def wait_for_job(
     rng: random.Random,
     sleep: Callable[[float], Awaitable[None]],
     clock: Callable[[], float],
-    on_status: Callable[[str], None] | None = None,
-) -> JobDone:
-    """Poll ``status_url`` until the job ends or ``max_wait`` seconds have passed.
+) -> AsyncIterator[JobPending | JobDone]:
+    """Poll ``status_url`` on the policy's schedule, yielding what each poll found.
 
-    ``max_wait`` is one deadline for the whole wait, sleeps, polls and their retries
-    included: the last sleep is shortened and every poll is cut off at the deadline.
+    The last item yielded is a :class:`JobDone`. ``max_wait`` is one deadline for the
+    whole wait, sleeps, polls and their retries included: when the next delay would reach
+    past it, one final poll is made just before the deadline, and every poll is cut off
+    at the deadline.
 
     Args:
         get: sends one GET (with its retries) and returns the reply, redirects not followed.
@@ -141,9 +152,9 @@ async def wait_for_job(
         rng: jitter source.
         sleep: the sleep to use (injected for tests).
         clock: monotonic clock in seconds (injected for tests).
-        on_status: called with each status seen (``RUNNING``, ...), repeats included.
 
     Raises:
+        ValueError: ``max_wait`` is negative.
         AsyncTimeoutError: the deadline passed first.
         AsyncProcessUnsuccessfulError, AsyncFailureError, APIError: see
             :func:`interpret_status`.
@@ -159,8 +170,9 @@ async def wait_for_job(
         if remaining <= 0:
             raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
         delay = next_poll_delay(poll, policy, rng, retry_after=hint)
-        # Leave room for one last poll before the deadline rather than sleeping through it.
-        await sleep(min(delay, remaining / 2) if delay >= remaining else delay)
+        final = delay >= remaining
+        # The final poll goes out before the deadline, with time left for its reply.
+        await sleep(remaining - min(_FINAL_POLL_MARGIN, remaining / 2) if final else delay)
         remaining = deadline - clock()
         if remaining <= 0:
             raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
@@ -170,10 +182,38 @@ async def wait_for_job(
             raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
         outcome = interpret_status(response)
         poll += 1
+        yield outcome
         if isinstance(outcome, JobDone):
-            if on_status is not None:
-                on_status("COMPLETED")
-            return outcome
+            return
         last_status, hint = outcome.status, outcome.retry_after
-        if on_status is not None:
-            on_status(outcome.status)
+        if final:
+            raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
+
+
+async def wait_for_job(
+    get: Callable[[str], Awaitable[Response]],
+    status_url: str,
+    *,
+    max_wait: float,
+    policy: PollPolicy,
+    rng: random.Random,
+    sleep: Callable[[float], Awaitable[None]],
+    clock: Callable[[], float],
+    on_status: Callable[[str], None] | None = None,
+) -> JobDone:
+    """Poll until the job ends; arguments and errors as in :func:`poll_job`.
+
+    Args:
+        on_status: called with each status seen (``RUNNING``, ...; ``COMPLETED`` last),
+            repeats included.
+    """
+    polls = poll_job(
+        get, status_url, max_wait=max_wait, policy=policy, rng=rng, sleep=sleep, clock=clock
+    )
+    async with contextlib.aclosing(polls):
+        async for outcome in polls:
+            if on_status is not None:
+                on_status(outcome.status if isinstance(outcome, JobPending) else "COMPLETED")
+            if isinstance(outcome, JobDone):
+                return outcome
+    raise AssertionError("poll_job ended without a result")  # pragma: no cover
