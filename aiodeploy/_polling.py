@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 
 import anyio
 import msgspec
@@ -136,7 +136,7 @@ async def poll_job(
     rng: random.Random,
     sleep: Callable[[float], Awaitable[None]],
     clock: Callable[[], float],
-) -> AsyncIterator[JobPending | JobDone]:
+) -> AsyncGenerator[JobPending | JobDone, None]:
     """Poll ``status_url`` on the policy's schedule, yielding what each poll found.
 
     The last item yielded is a :class:`JobDone`. ``max_wait`` is one deadline for the
