@@ -28,6 +28,7 @@ from ._models import (
     TargetDriftSettings,
     ValidationCheck,
 )
+from ._operations import ReplacementEvent, ReplacementOperation
 from ._polling import PollPolicy
 from ._retry import RetryPolicy
 from ._version import __version__
@@ -86,6 +87,8 @@ __all__ = [
     "PredictionUsage",
     "Project",
     "RateLimitError",
+    "ReplacementEvent",
+    "ReplacementOperation",
     "ReplacementValidation",
     "ResponseDecodeError",
     "RetryPolicy",

@@ -15,6 +15,7 @@ import anyio
 import msgspec
 
 from . import _wire
+from ._budget import RequestBudget
 from ._config import resolve_config
 from ._models import (
     Deployment,
@@ -25,6 +26,7 @@ from ._models import (
     Project,
     ReplacementValidation,
 )
+from ._operations import ReplacementOperation, utc_now
 from ._polling import JobDone, PollPolicy, wait_for_job
 from ._retry import RetryPolicy, send_with_retries
 from ._transport import QueryParams, Transport
@@ -103,6 +105,9 @@ class AsyncDeploymentClient:
         connect_timeout: seconds to open a connection (default 6.05).
         read_timeout: seconds to wait on each socket read (default 60).
         max_connections: connection pool size (default 100).
+        max_in_flight: requests of all operations in flight at once (default:
+            ``max_connections``); polls of many jobs share this budget.
+        requests_per_second: average pace of all requests (default: no pace).
         retry: retry policy; ``max_retries`` (or the config's) sets its attempts.
         max_retries: retries after the first attempt for retryable failures.
         polling: how jobs are polled (first poll after 0.2 s, then x1.5 up to 5 s).
@@ -126,6 +131,8 @@ class AsyncDeploymentClient:
         connect_timeout: float | None = None,
         read_timeout: float = 60.0,
         max_connections: int = 100,
+        max_in_flight: int | None = None,
+        requests_per_second: float | None = None,
         retry: RetryPolicy | None = None,
         max_retries: int | None = None,
         polling: PollPolicy | None = None,
@@ -165,6 +172,12 @@ class AsyncDeploymentClient:
         self._sleep = sleep or anyio.sleep
         self._clock = clock or time.monotonic
         self._rng = random.Random()
+        self.budget = RequestBudget(
+            max_in_flight or max_connections,
+            requests_per_second,
+            clock=self._clock,
+            sleep=self._sleep,
+        )
 
     def __repr__(self) -> str:
         return f"AsyncDeploymentClient(endpoint={self.endpoint!r})"
@@ -203,7 +216,8 @@ class AsyncDeploymentClient:
             )  # fmt: skip
 
         async def attempt() -> Response:
-            response = await self._transport.request(method, path, params=params, body=body)
+            async with self.budget.slot():
+                response = await self._transport.request(method, path, params=params, body=body)
             _wire.raise_for_status(response)  # inside the attempt, so 5xx/429 can be retried
             return response
 
@@ -243,6 +257,9 @@ class AsyncDeploymentClient:
             return result
         return await self._follow_pages(result, page_decoder)
 
+    def _max_wait(self, max_wait: float | None) -> float:
+        return _check_max_wait(self.max_wait if max_wait is None else max_wait)
+
     async def _submit_job(self, method: str, path: str, json: Any) -> str:
         """Send a mutation answered with 202 + Location; return the status URL."""
         response = _wire.expect_status(await self._request(method, path, json=json), 202)
@@ -276,7 +293,7 @@ class AsyncDeploymentClient:
         done: JobDone = await wait_for_job(
             lambda u: self._request("GET", u),
             url,
-            max_wait=_check_max_wait(self.max_wait if max_wait is None else max_wait),
+            max_wait=self._max_wait(max_wait),
             policy=self.polling,
             rng=self._rng,
             sleep=self._sleep,
@@ -465,24 +482,51 @@ class AsyncDeploymentClient:
         body = {"modelId": check_id(new_model_id, "model id")}
         return _wire.decode(await self._request("POST", path, json=body), _validation)
 
-    async def submit_model_replacement(
+    async def start_model_replacement(
         self,
         deployment: DeploymentRef,
         new_model_id: str,
         reason: ModelReplacementReason | str = ModelReplacementReason.OTHER,
-    ) -> str:
-        """Send the replacement (``PATCH deployments/{id}/model/``); return its status URL.
+    ) -> ReplacementOperation:
+        """Submit a model replacement and return as soon as the server accepted it.
 
-        The deployment serves the new model as soon as the server accepts the request;
-        the job then finishes the switch (use :meth:`wait_for_job`).
+        Sends ``PATCH deployments/{id}/model/`` (202 + ``Location``). The deployment serves
+        the new model from then on; await the returned operation for the job's end.
+
+        Args:
+            deployment: id or :class:`Deployment`.
+            new_model_id: the Leaderboard model to serve from now on.
+            reason: a :data:`MODEL_REPLACEMENT_REASON` member or its value.
+
+        Returns:
+            A :class:`ReplacementOperation` (awaitable; ``token()`` to persist it).
 
         Raises:
-            UnprocessableEntityError: the server refused the model (its ``body["checks"]``
-                say why).
+            UnprocessableEntityError: the server refused the model (``body["checks"]``
+                says why).
         """
-        path = f"deployments/{deployment_id(deployment)}/model/"
-        body = {"modelId": check_id(new_model_id, "model id"), "reason": replacement_reason(reason)}
-        return await self._submit_job("PATCH", path, body)
+        dep_id = deployment_id(deployment)
+        model_id = check_id(new_model_id, "model id")
+        why = replacement_reason(reason)
+        body = {"modelId": model_id, "reason": why}
+        status_url = await self._submit_job("PATCH", f"deployments/{dep_id}/model/", body)
+        return ReplacementOperation(
+            self,
+            deployment_id=dep_id,
+            model_id=model_id,
+            reason=why,
+            status_url=status_url,
+            submitted_at=utc_now(),
+        )
+
+    def resume_replacement(self, token: str) -> ReplacementOperation:
+        """Rebuild a :class:`ReplacementOperation` from its ``token()``, e.g. after a restart.
+
+        Raises:
+            ValueError: the token is malformed.
+            CrossOriginError: the token's status URL is not on this client's endpoint.
+        """
+        return ReplacementOperation.from_token(self, token)
 
     async def replace_model(
         self,
@@ -506,9 +550,8 @@ class AsyncDeploymentClient:
         Returns:
             The refreshed :class:`Deployment`.
         """
-        status_url = await self.submit_model_replacement(deployment, new_model_id, reason)
-        await self.wait_for_job(status_url, max_wait=max_wait)
-        return await self.get_deployment(deployment)
+        operation = await self.start_model_replacement(deployment, new_model_id, reason)
+        return await operation.wait(max_wait=max_wait)
 
     # -- drift tracking -------------------------------------------------------------------
 

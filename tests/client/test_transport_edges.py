@@ -178,8 +178,8 @@ async def test_result_location_on_another_origin_is_refused(mock_api, client) ->
     mock_api.patch(f"{DEP_URL}model/", status=202, headers={"Location": STATUS_URL})
     mock_api.get(STATUS_URL, status=303, headers={"Location": "https://evil.test/x/"})
     mock_api.get(DEP_URL, payload=samples.deployment())
-    status_url = await client.submit_model_replacement(DEP_ID, NEW_MODEL_ID)
-    assert await client.wait_for_job(status_url) == "https://evil.test/x/"
+    operation = await client.start_model_replacement(DEP_ID, NEW_MODEL_ID)
+    assert await client.wait_for_job(operation.status_url) == "https://evil.test/x/"
     with pytest.raises(aiodeploy.CrossOriginError):
         await client.wait_for_job("https://evil.test/api/v2/status/1/")
 

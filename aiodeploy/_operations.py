@@ -1,0 +1,251 @@
+"""``ReplacementOperation``: a model replacement in flight, as an awaitable handle."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Generator
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from ._models import Deployment
+from ._polling import JobDone, interpret_status, poll_job
+from ._wire import check_id
+from .enums import ModelReplacementReason
+from .errors import AsyncFailureError, AsyncProcessUnsuccessfulError, NotFoundError
+
+if TYPE_CHECKING:
+    from ._client import AsyncDeploymentClient
+
+__all__ = ["ReplacementEvent", "ReplacementOperation"]
+
+TOKEN_VERSION = 1
+
+
+class _Token(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    v: int
+    deployment_id: str
+    model_id: str
+    reason: ModelReplacementReason
+    status_url: str
+    submitted_at: datetime
+
+
+_token_decoder = msgspec.json.Decoder(_Token)
+_token_encoder = msgspec.json.Encoder()
+
+
+@dataclasses.dataclass(frozen=True)
+class ReplacementEvent:
+    """One status change of a replacement job.
+
+    Attributes:
+        status: ``INITIALIZED``, ``RUNNING`` or, last, ``COMPLETED``.
+        deployment: on the ``COMPLETED`` event, the refreshed deployment.
+    """
+
+    status: str
+    deployment: Deployment | None = None
+
+
+class ReplacementOperation:
+    """A submitted model replacement. Await it for the refreshed :class:`Deployment`.
+
+    Returned by :meth:`AsyncDeploymentClient.start_model_replacement` as soon as the server
+    accepted the replacement (the deployment already serves the new model then).
+
+    Example:
+        >>> op = await client.start_model_replacement(dep, model_id, "ACCURACY")  # doctest: +SKIP
+        >>> saved = op.token()             # persist it: resume_replacement(saved) later
+        >>> dep = await op                 # or: await op.wait(max_wait=120)
+
+    Cancelling a task that awaits the operation stops its polling only; the server's job
+    goes on, and the operation can be awaited again.
+
+    Attributes:
+        deployment_id: the deployment being changed.
+        model_id: the model it is being changed to.
+        reason: the replacement reason sent.
+        status_url: the job's status URL.
+        submitted_at: when the server accepted the replacement (UTC).
+    """
+
+    def __init__(
+        self,
+        client: AsyncDeploymentClient,
+        *,
+        deployment_id: str,
+        model_id: str,
+        reason: ModelReplacementReason,
+        status_url: str,
+        submitted_at: datetime,
+    ) -> None:
+        self._client = client
+        self.deployment_id = deployment_id
+        self.model_id = model_id
+        self.reason = reason
+        self.status_url = status_url
+        self.submitted_at = submitted_at
+        self._last_status: str | None = None
+        self._result: Deployment | None = None
+        self._error: BaseException | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"<ReplacementOperation deployment={self.deployment_id} model={self.model_id} "
+            f"status={self.last_status}>"
+        )
+
+    def __await__(self) -> Generator[Any, None, Deployment]:
+        return self.wait().__await__()
+
+    @property
+    def last_status(self) -> str | None:
+        """The last job status seen (``None`` before the first poll)."""
+        return self._last_status
+
+    def done(self) -> bool:
+        """Whether the job has ended, successfully or not."""
+        return self._result is not None or self._error is not None
+
+    def result(self) -> Deployment:
+        """The refreshed deployment of a finished operation.
+
+        Raises:
+            RuntimeError: the operation has not finished.
+            AiodeployError: the error the operation ended with.
+        """
+        if self._error is not None:
+            raise self._error
+        if self._result is None:
+            raise RuntimeError("the replacement has not finished; await it first")
+        return self._result
+
+    def token(self) -> str:
+        """A small JSON string from which :meth:`~AsyncDeploymentClient.resume_replacement`
+        rebuilds this operation, in another process if need be. It holds no secret."""
+        return _token_encoder.encode(
+            _Token(
+                v=TOKEN_VERSION,
+                deployment_id=self.deployment_id,
+                model_id=self.model_id,
+                reason=self.reason,
+                status_url=self.status_url,
+                submitted_at=self.submitted_at,
+            )
+        ).decode()
+
+    @classmethod
+    def from_token(cls, client: AsyncDeploymentClient, token: str) -> ReplacementOperation:
+        """Rebuild an operation from :meth:`token`'s output.
+
+        Raises:
+            ValueError: the token is malformed or of an unknown version.
+            CrossOriginError: its status URL is not on the client's endpoint.
+        """
+        try:
+            data = _token_decoder.decode(token)
+        except (msgspec.DecodeError, UnicodeDecodeError, TypeError) as exc:
+            raise ValueError(f"not a replacement token: {exc}") from None
+        if data.v != TOKEN_VERSION:
+            raise ValueError(f"unsupported replacement token version {data.v}")
+        return cls(
+            client,
+            deployment_id=check_id(data.deployment_id, "deployment id"),
+            model_id=check_id(data.model_id, "model id"),
+            reason=data.reason,
+            status_url=client._transport.url_for(data.status_url),
+            submitted_at=data.submitted_at,
+        )
+
+    async def status(self) -> str:
+        """Poll the job once; return its status (``COMPLETED`` once it has finished)."""
+        if self._result is not None:
+            return "COMPLETED"
+        outcome = interpret_status(await self._client._request("GET", self.status_url))
+        self._last_status = "COMPLETED" if isinstance(outcome, JobDone) else outcome.status
+        return self._last_status
+
+    async def wait(self, *, max_wait: float | None = None) -> Deployment:
+        """Wait for the job with backoff polling; return the refreshed deployment.
+
+        Args:
+            max_wait: seconds (default: the client's ``max_wait``).
+
+        Raises:
+            AsyncTimeoutError: ``max_wait`` passed first; the operation can be awaited again.
+            AsyncProcessUnsuccessfulError: the job failed (the server rolled back).
+            AsyncFailureError: the job's status is gone and the deployment does not serve
+                the new model.
+        """
+        async with contextlib.aclosing(self._run(max_wait)) as events:
+            async for event in events:
+                if event.deployment is not None:
+                    return event.deployment
+        return self.result()  # already finished before this call
+
+    async def events(self, *, max_wait: float | None = None) -> AsyncIterator[ReplacementEvent]:
+        """Yield each status change once, then a ``COMPLETED`` event with the deployment.
+
+        Raises:
+            The same errors as :meth:`wait`, after the events seen so far.
+        """
+        async with contextlib.aclosing(self._run(max_wait)) as events:
+            async for event in events:
+                yield event
+
+    async def _run(self, max_wait: float | None) -> AsyncGenerator[ReplacementEvent, None]:
+        if self.done():
+            yield ReplacementEvent("COMPLETED", self.result())
+            return
+        client = self._client
+        polls = poll_job(
+            lambda url: client._request("GET", url),
+            self.status_url,
+            max_wait=client._max_wait(max_wait),
+            policy=client.polling,
+            rng=client._rng,
+            sleep=client._sleep,
+            clock=client._clock,
+        )
+        try:
+            async with contextlib.aclosing(polls):
+                async for outcome in polls:
+                    if isinstance(outcome, JobDone):
+                        break
+                    if outcome.status != self._last_status:
+                        self._last_status = outcome.status
+                        yield ReplacementEvent(outcome.status)
+        except NotFoundError as gone:
+            # The status resource expired (e.g. resumed long after): the deployment decides.
+            deployment = await self._settle_without_status(gone)
+        except (AsyncProcessUnsuccessfulError, AsyncFailureError) as exc:
+            self._error = exc  # final; timeouts and transport errors are not
+            raise
+        else:
+            deployment = await client.get_deployment(self.deployment_id)
+        self._last_status = "COMPLETED"
+        self._result = deployment
+        yield ReplacementEvent("COMPLETED", deployment)
+
+    async def _settle_without_status(self, gone: NotFoundError) -> Deployment:
+        deployment = await self._client.get_deployment(self.deployment_id)
+        if deployment.model is not None and deployment.model.id == self.model_id:
+            return deployment
+        serving = deployment.model.id if deployment.model else None
+        error = AsyncFailureError(
+            f"the status of the replacement of {self.deployment_id} is gone and the "
+            f"deployment serves {serving}, not {self.model_id}",
+            url=self.status_url,
+            status_code=gone.status_code,
+        )
+        self._error = error
+        raise error from gone
+
+
+def utc_now() -> datetime:
+    """The current time, UTC, to the millisecond (what tokens and journals record)."""
+    return datetime.fromtimestamp(round(time.time(), 3), tz=timezone.utc)
