@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import random
 import ssl as ssl_module
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -16,6 +17,7 @@ import msgspec
 
 from . import _wire
 from ._budget import RequestBudget
+from ._bulk import BulkEvent, BulkResult, ReplacementRequest
 from ._config import resolve_config
 from ._models import (
     Deployment,
@@ -29,15 +31,14 @@ from ._models import (
 from ._operations import ReplacementOperation, utc_now
 from ._polling import JobDone, PollPolicy, wait_for_job
 from ._retry import RetryPolicy, send_with_retries
+from ._rollout import replace_models, update_drift_many
 from ._transport import QueryParams, Transport
-from ._wire import IdBody, Page, Response, check_id
+from ._wire import DeploymentRef, IdBody, Page, Response, check_id, check_reason, deployment_id
 from .enums import ModelReplacementReason
 
 __all__ = ["AsyncDeploymentClient", "DeploymentRef"]
 
 T = TypeVar("T")
-DeploymentRef = str | Deployment
-"""A deployment id, or a :class:`Deployment` (its ``id`` is used)."""
 
 logger = logging.getLogger("aiodeploy")
 
@@ -57,22 +58,6 @@ _history = msgspec.json.Decoder(Page[ModelHistoryEntry])
 _validation = msgspec.json.Decoder(ReplacementValidation)
 _drift = msgspec.json.Decoder(DriftTrackingSettings)
 _id_body = msgspec.json.Decoder(IdBody)
-
-
-def deployment_id(deployment: DeploymentRef) -> str:
-    """The id of a deployment given as an id or a :class:`Deployment`."""
-    if isinstance(deployment, Deployment):
-        return deployment.id
-    return check_id(deployment, "deployment id")
-
-
-def replacement_reason(reason: ModelReplacementReason | str) -> ModelReplacementReason:
-    """Check a replacement reason; accepts the enum or its string value."""
-    try:
-        return ModelReplacementReason(reason)
-    except ValueError:
-        allowed = ", ".join(r.value for r in ModelReplacementReason)
-        raise ValueError(f"unknown replacement reason {reason!r}; use one of {allowed}") from None
 
 
 def _check_max_wait(max_wait: float) -> float:
@@ -507,7 +492,7 @@ class AsyncDeploymentClient:
         """
         dep_id = deployment_id(deployment)
         model_id = check_id(new_model_id, "model id")
-        why = replacement_reason(reason)
+        why = check_reason(reason)
         body = {"modelId": model_id, "reason": why}
         status_url = await self._submit_job("PATCH", f"deployments/{dep_id}/model/", body)
         return ReplacementOperation(
@@ -553,6 +538,68 @@ class AsyncDeploymentClient:
         operation = await self.start_model_replacement(deployment, new_model_id, reason)
         return await operation.wait(max_wait=max_wait)
 
+    async def replace_models(
+        self,
+        requests: Iterable[ReplacementRequest | tuple[str, str] | tuple[str, str, str]],
+        *,
+        concurrency: int = 32,
+        validate: bool = True,
+        skip_if_current: bool = True,
+        fail_fast: bool = False,
+        max_wait: float | None = None,
+        journal: str | os.PathLike[str] | None = None,
+        on_event: Callable[[BulkEvent], None] | None = None,
+    ) -> BulkResult[ReplacementRequest]:
+        """Replace the models of many deployments at once.
+
+        Each item: read the deployment, skip it if it already serves the model
+        (``skip_if_current``), validate (``validate``; a failing validation refuses the
+        item), submit, wait for the job. At most ``concurrency`` items talk to the server
+        at once; waiting for jobs takes no place, and all polls share the client's
+        request budget. One item's failure never stops the others unless ``fail_fast``.
+
+        With ``journal`` (a file path), every step is recorded before it is acted on, and
+        calling again with the same plan and journal resumes: finished items are not
+        touched again, submitted ones are awaited, and nothing is submitted twice.
+
+        Example:
+            >>> result = await client.replace_models(  # doctest: +SKIP
+            ...     [ReplacementRequest(dep_id, model_id, "SCHEDULED_REFRESH")],
+            ...     journal="rollout.jsonl",
+            ... )
+            >>> result.counts["replaced"], result.ok  # doctest: +SKIP
+
+        Args:
+            requests: :class:`ReplacementRequest` items or ``(deployment_id, model_id[,
+                reason])`` tuples; a deployment may appear once.
+            concurrency: items preparing or submitting at once.
+            validate: validate each model first and refuse failing ones.
+            skip_if_current: report deployments already on their model as skipped.
+            fail_fast: stop the remaining items (``cancelled``) after the first failure.
+            max_wait: seconds to wait for each job (default: the client's ``max_wait``).
+            journal: path of the JSONL journal that makes the run resumable.
+            on_event: called with :class:`ItemSubmitted`, :class:`ItemStatusChanged` and
+                :class:`ItemFinished` events, e.g. to drive a progress bar.
+
+        Returns:
+            A :class:`BulkResult` with one :class:`ItemResult` per request, in input order.
+
+        Raises:
+            ValueError, TypeError: a malformed plan, before any request is sent.
+            JournalMismatchError: the journal belongs to another plan.
+        """
+        return await replace_models(
+            self,
+            requests,
+            concurrency=concurrency,
+            validate=validate,
+            skip_if_current=skip_if_current,
+            fail_fast=fail_fast,
+            max_wait=self._max_wait(max_wait),
+            journal=journal,
+            on_event=on_event,
+        )
+
     # -- drift tracking -------------------------------------------------------------------
 
     async def get_drift_tracking_settings(self, deployment: DeploymentRef) -> DriftTrackingSettings:
@@ -575,20 +622,50 @@ class AsyncDeploymentClient:
         Returns:
             The settings now in force.
         """
-        payload: dict[str, Any] = {}
-        for key, value in (
-            ("targetDrift", target_drift_enabled),
-            ("featureDrift", feature_drift_enabled),
-        ):
-            if value is not None:
-                if not isinstance(value, bool):
-                    raise TypeError(f"{key} enabled flag must be a bool, got {value!r}")
-                payload[key] = {"enabled": value}
-        if not payload:
-            raise ValueError("give target_drift_enabled and/or feature_drift_enabled")
+        payload = _drift_payload(target_drift_enabled, feature_drift_enabled)
         path = f"deployments/{deployment_id(deployment)}/settings/"
         await self.wait_for_job(await self._submit_job("PATCH", path, payload), max_wait=max_wait)
         return await self.get_drift_tracking_settings(deployment)
+
+    async def bulk_update_drift_tracking_settings(
+        self,
+        deployments: Iterable[DeploymentRef],
+        *,
+        target_drift_enabled: bool | None = None,
+        feature_drift_enabled: bool | None = None,
+        concurrency: int = 32,
+        fail_fast: bool = False,
+        max_wait: float | None = None,
+        on_event: Callable[[BulkEvent], None] | None = None,
+    ) -> BulkResult[str]:
+        """Update drift tracking on many deployments at once (same runner as rollouts).
+
+        Returns:
+            A :class:`BulkResult` keyed by deployment id; outcomes ``updated``,
+            ``failed``, ``timed_out`` (or ``cancelled`` with ``fail_fast``).
+        """
+        payload = _drift_payload(target_drift_enabled, feature_drift_enabled)
+        return await update_drift_many(
+            self,
+            deployments,
+            payload,
+            concurrency=concurrency,
+            fail_fast=fail_fast,
+            max_wait=self._max_wait(max_wait),
+            on_event=on_event,
+        )
+
+
+def _drift_payload(target: bool | None, feature: bool | None) -> dict[str, object]:
+    payload: dict[str, object] = {}
+    for key, value in (("targetDrift", target), ("featureDrift", feature)):
+        if value is not None:
+            if not isinstance(value, bool):
+                raise TypeError(f"{key} enabled flag must be a bool, got {value!r}")
+            payload[key] = {"enabled": value}
+    if not payload:
+        raise ValueError("give target_drift_enabled and/or feature_drift_enabled")
+    return payload
 
 
 def _unique(items: Any) -> list[Deployment]:

@@ -15,10 +15,14 @@ from urllib.parse import urljoin, urlsplit
 
 import msgspec
 
+from ._models import Deployment
 from ._retry import parse_retry_after
+from .enums import ModelReplacementReason
 from .errors import APIError, ResponseDecodeError, error_class_for_status
 
 T = TypeVar("T")
+DeploymentRef = str | Deployment
+"""A deployment id, or a :class:`~aiodeploy.Deployment` (its ``id`` is used)."""
 
 _EXCERPT = 200
 _BAD_ID = re.compile(r"[/?#\s]")
@@ -89,6 +93,26 @@ def check_id(value: object, what: str) -> str:
     if not value or _BAD_ID.search(value):
         raise ValueError(f"{what} {value!r} is not a valid id (empty, or has / ? # or spaces)")
     return value
+
+
+def check_reason(reason: object) -> ModelReplacementReason:
+    """Check a replacement reason given as the enum or its string value.
+
+    Raises:
+        ValueError: not one of :class:`~aiodeploy.enums.ModelReplacementReason`'s values.
+    """
+    try:
+        return ModelReplacementReason(reason)
+    except ValueError:
+        allowed = ", ".join(r.value for r in ModelReplacementReason)
+        raise ValueError(f"unknown replacement reason {reason!r}; use one of {allowed}") from None
+
+
+def deployment_id(deployment: DeploymentRef) -> str:
+    """The id of a deployment given as an id or a :class:`~aiodeploy.Deployment`."""
+    if isinstance(deployment, Deployment):
+        return deployment.id
+    return check_id(deployment, "deployment id")
 
 
 def excerpt(body: bytes) -> str:

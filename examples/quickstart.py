@@ -35,7 +35,7 @@ async def main() -> int:
     async with open_client() as client:
         projects = await client.list_projects()
         project = await client.get_project(projects[0].id)
-        print(f"1. project {project.project_name!r}: target {project.target!r} ({project.target_type})")
+        print(f"1. project {project.project_name!r}: {project.target_type}, {project.target!r}")
 
         models = await client.list_models(project.id)
         print(f"2. {len(models)} models: " + ", ".join(m.model_type or m.id for m in models[:4]))
@@ -55,7 +55,8 @@ async def main() -> int:
         print(f"5. listed {len(listed)} deployment(s) matching 'quickstart'")
 
         dep = await client.get_deployment(dep.id)
-        print(f"6. got {dep.label!r}, status {dep.status}, service health {dep.service_health}")
+        health = dep.service_health.status if dep.service_health else None
+        print(f"6. got {dep.label!r}: status {dep.status}, service health {health}")
 
         candidate = None
         for model in models[1:]:

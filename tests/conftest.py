@@ -1,9 +1,9 @@
-"""Shared fixtures: a mocked API (aioresponses) and a fake clock for waits."""
+"""Shared fixtures: the emulator plugin, a mocked API (aioresponses) and a fake clock."""
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
@@ -11,7 +11,7 @@ import aioresponses.core
 import pytest
 from aioresponses import aioresponses as _aioresponses
 
-import aiodeploy
+pytest_plugins = ["aiodeploy.testing"]
 
 ENDPOINT = "https://dr.test/api/v2"
 TOKEN = "s3cr3t-token-value"
@@ -57,12 +57,3 @@ def clock() -> FakeClock:
 def mock_api() -> Iterator[_aioresponses]:
     with _aioresponses() as mocked:
         yield mocked
-
-
-@pytest.fixture
-async def client(clock: FakeClock) -> AsyncIterator[aiodeploy.AsyncDeploymentClient]:
-    """A client on the mocked endpoint whose waits run on the fake clock."""
-    async with aiodeploy.AsyncDeploymentClient(
-        ENDPOINT, TOKEN, sleep=clock.sleep, clock=clock
-    ) as api:
-        yield api

@@ -1,0 +1,188 @@
+"""Bulk results, progress events, and the one generic runner behind every bulk operation.
+
+The runner starts one task per item in a task group, keeps results in input order, and
+cancels the remaining items only when the caller asked for ``fail_fast``. How many items
+talk to the server at once is each worker's business (a ``CapacityLimiter``), so that
+items waiting for a job do not hold a place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, NamedTuple, TypeVar
+
+import anyio
+
+from ._models import Deployment, ValidationCheck
+from .enums import ModelReplacementReason
+from .errors import AiodeployError
+
+__all__ = [
+    "BulkEvent",
+    "BulkResult",
+    "ItemFinished",
+    "ItemResult",
+    "ItemStatusChanged",
+    "ItemSubmitted",
+    "Outcome",
+    "ReplacementRequest",
+    "run_bulk",
+]
+
+R = TypeVar("R")
+
+
+class ReplacementRequest(NamedTuple):
+    """One line of a rollout plan: move ``deployment_id`` to ``model_id``.
+
+    A plain ``(deployment_id, model_id, reason)`` tuple is accepted wherever this is.
+    """
+
+    deployment_id: str
+    model_id: str
+    reason: ModelReplacementReason = ModelReplacementReason.OTHER
+
+
+class Outcome(str, enum.Enum):
+    """How one item of a bulk operation ended."""
+
+    REPLACED = "replaced"
+    UPDATED = "updated"
+    SKIPPED_CURRENT = "skipped_current"
+    REFUSED_VALIDATION = "refused_validation"
+    FAILED = "failed"
+    TIMED_OUT = "timed_out"
+    CANCELLED = "cancelled"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def ok(self) -> bool:
+        """Whether this outcome counts as success."""
+        return self in (Outcome.REPLACED, Outcome.UPDATED, Outcome.SKIPPED_CURRENT)
+
+
+@dataclasses.dataclass(frozen=True)
+class ItemResult(Generic[R]):
+    """What happened to one item.
+
+    Attributes:
+        request: the item as given (a :class:`ReplacementRequest` for rollouts).
+        outcome: how it ended.
+        deployment: the deployment afterwards, when it was read.
+        checks: the validation checks, when the model was refused.
+        error: the error, for ``failed``, ``timed_out`` and ``cancelled``.
+        resumed: the outcome was taken over from a journal of an earlier run.
+    """
+
+    request: R
+    outcome: Outcome
+    deployment: Deployment | None = None
+    checks: dict[str, ValidationCheck] | None = None
+    error: BaseException | None = None
+    resumed: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class BulkResult(Generic[R]):
+    """The result of a bulk operation.
+
+    Attributes:
+        items: one :class:`ItemResult` per request, in input order.
+        elapsed: seconds the whole operation took.
+    """
+
+    items: list[ItemResult[R]]
+    elapsed: float
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Outcome → number of items (every outcome present, zeros included)."""
+        seen = Counter(item.outcome.value for item in self.items)
+        return {outcome.value: seen.get(outcome.value, 0) for outcome in Outcome}
+
+    @property
+    def ok(self) -> bool:
+        """Whether every item was replaced, updated or skipped as already current."""
+        return all(item.outcome.ok for item in self.items)
+
+    def failed(self) -> list[ItemResult[R]]:
+        """The items that did not end well."""
+        return [item for item in self.items if not item.outcome.ok]
+
+
+@dataclasses.dataclass(frozen=True)
+class ItemSubmitted:
+    """An item's change was accepted by the server."""
+
+    index: int
+    request: Any
+    status_url: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ItemStatusChanged:
+    """An item's job reported a new status."""
+
+    index: int
+    request: Any
+    status: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ItemFinished:
+    """An item ended; ``result`` says how."""
+
+    index: int
+    result: ItemResult[Any]
+
+
+BulkEvent = ItemSubmitted | ItemStatusChanged | ItemFinished
+"""What ``on_event`` receives during a bulk operation."""
+
+
+class FailFastCancelled(AiodeployError):
+    """An item stopped because another one failed and ``fail_fast`` was set."""
+
+
+async def run_bulk(
+    items: Sequence[R],
+    work: Callable[[int, R], Awaitable[ItemResult[R]]],
+    *,
+    fail_fast: bool = False,
+    on_event: Callable[[BulkEvent], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> BulkResult[R]:
+    """Run ``work`` for every item concurrently; collect the results in input order.
+
+    ``work`` must turn every failure of its item into an :class:`ItemResult`; an exception
+    escaping it is a bug and cancels the run.
+    """
+    started = clock()
+    results: list[ItemResult[R] | None] = [None] * len(items)
+
+    async def one(index: int, item: R, scope: anyio.CancelScope) -> None:
+        results[index] = result = await work(index, item)
+        if on_event is not None:
+            on_event(ItemFinished(index, result))
+        if fail_fast and not result.outcome.ok:
+            scope.cancel()  # the others end as CANCELLED below
+
+    async with anyio.create_task_group() as tg:
+        for index, item in enumerate(items):
+            tg.start_soon(one, index, item, tg.cancel_scope)
+    final: list[ItemResult[R]] = []
+    for index, item in enumerate(items):
+        result = results[index]
+        if result is None:
+            result = ItemResult(item, Outcome.CANCELLED, error=FailFastCancelled(
+                "stopped because another item failed and fail_fast was set"))  # fmt: skip
+            if on_event is not None:
+                on_event(ItemFinished(index, result))
+        final.append(result)
+    return BulkResult(final, clock() - started)
