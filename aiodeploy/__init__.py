@@ -10,7 +10,18 @@ Example:
 
 from __future__ import annotations
 
-from ._client import AsyncDeploymentClient, DeploymentRef
+from ._bulk import (
+    BulkEvent,
+    BulkResult,
+    ItemFinished,
+    ItemResult,
+    ItemStatusChanged,
+    ItemSubmitted,
+    Outcome,
+    ReplacementRequest,
+)
+from ._client import AsyncDeploymentClient
+from ._journal import JournalMismatchError
 from ._models import (
     Deployment,
     DeploymentModel,
@@ -32,6 +43,7 @@ from ._operations import ReplacementEvent, ReplacementOperation
 from ._polling import PollPolicy
 from ._retry import RetryPolicy
 from ._version import __version__
+from ._wire import DeploymentRef
 from .enums import MODEL_REPLACEMENT_REASON, ModelReplacementReason
 from .errors import (
     AiodeployError,
@@ -66,6 +78,8 @@ __all__ = [
     "AsyncTimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BulkEvent",
+    "BulkResult",
     "ClientError",
     "ConfigurationError",
     "ConflictError",
@@ -77,10 +91,16 @@ __all__ = [
     "DriftTrackingSettings",
     "FeatureDriftSettings",
     "HealthStatus",
+    "ItemFinished",
+    "ItemResult",
+    "ItemStatusChanged",
+    "ItemSubmitted",
+    "JournalMismatchError",
     "Model",
     "ModelHistoryEntry",
     "ModelReplacementReason",
     "NotFoundError",
+    "Outcome",
     "PermissionDeniedError",
     "PollPolicy",
     "PredictionServer",
@@ -89,6 +109,7 @@ __all__ = [
     "RateLimitError",
     "ReplacementEvent",
     "ReplacementOperation",
+    "ReplacementRequest",
     "ReplacementValidation",
     "ResponseDecodeError",
     "RetryPolicy",
