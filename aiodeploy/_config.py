@@ -10,6 +10,7 @@ file named by ``DATAROBOT_CONFIG_FILE`` or else ``~/.config/datarobot/drconfig.y
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -48,7 +49,7 @@ def _strict_bool(name: str, value: str) -> bool:
 
 
 def _whole_number(name: str, value: str) -> int:
-    if not value.strip().isdigit():
+    if not (value.strip().isascii() and value.strip().isdecimal()):
         raise ConfigurationError(f"{name}={value!r} is not a whole number")
     return int(value)
 
@@ -61,7 +62,12 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigurationError(f"the config file {str(path)!r} is not valid YAML") from exc
+        # Not chained: the YAML error quotes the offending line, which may hold the token.
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise ConfigurationError(
+            f"the config file {str(path)!r} is not valid YAML{where}"
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -96,7 +102,8 @@ def _typed(source: str, key: str, value: Any, kinds: tuple[type, ...]) -> Any:
     # bool is an int to isinstance(); "max_retries: yes" must not become 1
     if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
         names = " or ".join(k.__name__ for k in kinds)
-        raise ConfigurationError(f"{key} in {source} must be {names}, got {value!r}")
+        shown = type(value).__name__ if key == "token" else repr(value)  # never echo a token
+        raise ConfigurationError(f"{key} in {source} must be {names}, got {shown}")
     return value
 
 
@@ -166,7 +173,7 @@ def resolve_config(
         raise ConfigurationError(f"token_type must be 'Bearer' or 'Token', got {kind!r}")
     if retries is not None and retries < 0:
         raise ConfigurationError(f"max_retries must be >= 0, got {retries}")
-    if timeout is not None and timeout <= 0:
+    if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
         raise ConfigurationError(f"connect_timeout must be > 0, got {timeout}")
     return Config(
         endpoint=_check_endpoint(str(endpoint_value)),

@@ -18,6 +18,7 @@ import dataclasses
 import email.utils
 import math
 import random
+import re
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -37,6 +38,7 @@ __all__ = [
 
 T = TypeVar("T")
 
+_DELTA_SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _IDEMPOTENT_RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
@@ -71,20 +73,16 @@ def parse_retry_after(value: str, *, now: datetime | None = None) -> float | Non
         A finite number of seconds >= 0, or ``None`` when the value is malformed.
     """
     value = value.strip()
-    try:
+    if _DELTA_SECONDS.fullmatch(value):
         seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
-        return max(0.0, seconds)
-    if not math.isfinite(seconds) or seconds < 0:
+        return seconds if math.isfinite(seconds) else None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return seconds
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
 def should_retry(method: str, error: BaseException) -> bool:
@@ -114,8 +112,8 @@ def retry_delay(
 ) -> float:
     """Seconds to wait before the next attempt: the server's hint if any, else backoff."""
     hint = getattr(error, "retry_after", None)
-    if isinstance(hint, float):
-        return min(hint, policy.retry_after_cap)
+    if isinstance(hint, (int, float)) and not isinstance(hint, bool) and hint >= 0:
+        return min(float(hint), policy.retry_after_cap)
     return compute_backoff(attempt, base=policy.backoff_base, cap=policy.backoff_cap, rng=rng)
 
 

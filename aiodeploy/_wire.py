@@ -90,8 +90,10 @@ def check_id(value: object, what: str) -> str:
     """
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a string, got {type(value).__name__}")
-    if not value or _BAD_ID.search(value):
-        raise ValueError(f"{what} {value!r} is not a valid id (empty, or has / ? # or spaces)")
+    if not value or _BAD_ID.search(value) or value in (".", ".."):
+        raise ValueError(
+            f"{what} {value!r} is not a valid id (empty, '.', '..', or has / ? # or spaces)"
+        )
     return value
 
 
@@ -111,7 +113,7 @@ def check_reason(reason: object) -> ModelReplacementReason:
 def deployment_id(deployment: DeploymentRef) -> str:
     """The id of a deployment given as an id or a :class:`~aiodeploy.Deployment`."""
     if isinstance(deployment, Deployment):
-        return deployment.id
+        return check_id(deployment.id, "deployment id")
     return check_id(deployment, "deployment id")
 
 

@@ -1,0 +1,545 @@
+"""Job polling: the delay schedule, what a status reply means, and the wait loop."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aiodeploy._polling import (
+    JobDone,
+    JobPending,
+    PollPolicy,
+    interpret_status,
+    next_poll_delay,
+    poll_job,
+    wait_for_job,
+)
+from aiodeploy._wire import Response
+from aiodeploy.errors import (
+    AsyncFailureError,
+    AsyncProcessUnsuccessfulError,
+    AsyncTimeoutError,
+    NotFoundError,
+    ResponseDecodeError,
+    ServerError,
+)
+from tests.conftest import FakeClock
+
+ENDPOINT = "https://dr.test/api/v2"
+STATUS_URL = f"{ENDPOINT}/status/5d1b2f0a9ca9b20017ff95a2/"
+DEP_URL = f"{ENDPOINT}/deployments/5c6f7a9e9ca9b20017ff95a2/"
+
+
+def status_reply(
+    status: int = 200,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    url: str = STATUS_URL,
+) -> Response:
+    return Response(status=status, headers=headers or {}, body=body, method="GET", url=url)
+
+
+def job(status: str, message: str | None = "", **headers: str) -> Response:
+    body = (
+        b'{"statusId": "5d1b2f0a9ca9b20017ff95a2", "status": "%s", "message": %s, "code": 0,'
+        b' "created": "2019-08-24T14:15:22Z", "description": "replace model",'
+        b' "statusType": "LongRunningServiceControllerOperation"}'
+        % (status.encode(), b"null" if message is None else b'"%s"' % message.encode())
+    )
+    return status_reply(200, body, {k.replace("_", "-"): v for k, v in headers.items()})
+
+
+def done(location: str = DEP_URL) -> Response:
+    return status_reply(303, b"", {"location": location})
+
+
+# --- PollPolicy / next_poll_delay --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"first_delay": -0.1}, {"cap": -1.0}, {"factor": 0.5}, {"jitter": 1.0}, {"jitter": -0.1}],
+)
+def test_poll_policy_validation(kwargs: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match="PollPolicy"):
+        PollPolicy(**kwargs)
+
+
+def test_poll_policy_defaults_beat_the_fixed_five_seconds() -> None:
+    policy = PollPolicy()
+    assert policy.first_delay == pytest.approx(0.2)
+    assert policy.factor == pytest.approx(1.5)
+    assert policy.cap <= 5.0
+
+
+def test_schedule_without_jitter_is_exact() -> None:
+    policy = PollPolicy(first_delay=0.2, factor=1.5, cap=5.0, jitter=0.0)
+    rng = random.Random(0)
+    delays = [next_poll_delay(n, policy, rng) for n in range(12)]
+    expected = [min(5.0, 0.2 * 1.5**n) for n in range(12)]
+    assert delays == pytest.approx(expected)
+    assert delays[:3] == pytest.approx([0.2, 0.3, 0.45])
+    assert delays[-1] == 5.0
+
+
+def test_first_delay_is_about_two_tenths_within_jitter() -> None:
+    policy = PollPolicy()
+    rng = random.Random(1)
+    values = [next_poll_delay(0, policy, rng) for _ in range(300)]
+    low, high = 0.2 * (1 - policy.jitter), 0.2 * (1 + policy.jitter)
+    assert all(low - 1e-12 <= v <= high + 1e-12 for v in values)
+    assert len(set(values)) > 100  # it is jittered
+    assert min(values) < 0.19
+    assert max(values) > 0.21
+
+
+def test_growth_is_one_and_a_half_per_poll_on_average() -> None:
+    policy = PollPolicy(cap=1000.0)
+    rng = random.Random(2)
+    for n in range(1, 8):
+        values = [next_poll_delay(n, policy, rng) for _ in range(200)]
+        centre = 0.2 * 1.5**n
+        assert all(centre * 0.9 - 1e-9 <= v <= centre * 1.1 + 1e-9 for v in values)
+        assert sum(values) / len(values) == pytest.approx(centre, rel=0.02)
+
+
+@pytest.mark.parametrize("poll", [10, 11, 50, 200, 201, 10**4, 10**9])
+def test_delay_is_capped_even_with_jitter(poll: int) -> None:
+    policy = PollPolicy(cap=5.0, jitter=0.5)
+    rng = random.Random(poll)
+    values = [next_poll_delay(poll, policy, rng) for _ in range(100)]
+    assert all(v <= 5.0 for v in values)
+    assert max(values) == 5.0  # the upper half of the jitter is clipped to the cap
+    assert min(values) >= 2.5 - 1e-9
+
+
+@pytest.mark.parametrize(
+    ("hint", "expected"), [(0.0, 0.0), (0.5, 0.5), (2.0, 2.0), (30.0, 30.0), (3600.0, 60.0)]
+)
+def test_retry_after_hint_is_used_and_capped(hint: float, expected: float) -> None:
+    policy = PollPolicy(cap=5.0, retry_after_cap=60.0)
+    assert next_poll_delay(0, policy, random.Random(0), retry_after=hint) == expected
+    assert next_poll_delay(7, policy, random.Random(0), retry_after=hint) == expected
+
+
+def test_retry_after_hint_consumes_no_randomness() -> None:
+    rng = random.Random(5)
+    next_poll_delay(0, PollPolicy(), rng, retry_after=1.0)
+    assert rng.random() == random.Random(5).random()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    poll=st.integers(min_value=0, max_value=10**6),
+    first=st.floats(min_value=0, max_value=100),
+    factor=st.floats(min_value=1, max_value=10),
+    cap=st.floats(min_value=0, max_value=1000),
+    jitter=st.floats(min_value=0, max_value=0.99),
+    seed=st.integers(min_value=0, max_value=2**32),
+)
+def test_next_poll_delay_bounds_property(
+    poll: int, first: float, factor: float, cap: float, jitter: float, seed: int
+) -> None:
+    policy = PollPolicy(first_delay=first, factor=factor, cap=cap, jitter=jitter)
+    delay = next_poll_delay(poll, policy, random.Random(seed))
+    assert math.isfinite(delay)
+    assert 0.0 <= delay <= cap
+    base = min(cap, first * factor ** min(poll, 200))
+    assert delay >= base * (1 - jitter) - 1e-9
+
+
+# --- interpret_status ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [
+        (DEP_URL, DEP_URL),
+        ("/api/v2/deployments/5c6f7a9e9ca9b20017ff95a2/", DEP_URL),
+        ("../../deployments/5c6f7a9e9ca9b20017ff95a2/", DEP_URL),
+    ],
+)
+def test_303_is_done_at_the_resolved_location(location: str, expected: str) -> None:
+    assert interpret_status(done(location)) == JobDone(expected)
+
+
+def test_303_without_location_is_a_decode_error() -> None:
+    with pytest.raises(ResponseDecodeError, match="Location"):
+        interpret_status(status_reply(303))
+
+
+@pytest.mark.parametrize("status", ["RUNNING", "INITIALIZED", "running", "Initialized"])
+def test_running_statuses_are_pending(status: str) -> None:
+    assert interpret_status(job(status)) == JobPending(status.upper(), None)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("3", 3.0), ("0.5", 0.5), ("junk", None)])
+def test_pending_carries_retry_after(value: str, expected: float | None) -> None:
+    assert interpret_status(job("RUNNING", retry_after=value)) == JobPending("RUNNING", expected)
+
+
+@pytest.mark.parametrize("status", ["COMPLETED", "completed"])
+def test_200_completed_is_done_without_location(status: str) -> None:
+    assert interpret_status(job(status)) == JobDone(None)
+
+
+@pytest.mark.parametrize("status", ["ERROR", "ABORTED", "EXPIRED", "error", "Aborted"])
+def test_failed_statuses_raise_with_the_job_message(status: str) -> None:
+    with pytest.raises(AsyncProcessUnsuccessfulError) as info:
+        interpret_status(job(status, "Model package is not deployable"))
+    err = info.value
+    assert err.status == status.upper()
+    assert err.job_message == "Model package is not deployable"
+    assert err.url == STATUS_URL
+    assert "Model package is not deployable" in str(err)
+    assert status.upper() in str(err)
+
+
+def test_failed_status_without_a_message() -> None:
+    with pytest.raises(AsyncProcessUnsuccessfulError) as info:
+        interpret_status(job("ERROR", None))
+    assert info.value.job_message is None
+
+
+@pytest.mark.parametrize("status", ["PAUSED", "QUEUED", "", "SUCCESS"])
+def test_unknown_status_is_an_async_failure(status: str) -> None:
+    with pytest.raises(AsyncFailureError) as info:
+        interpret_status(job(status))
+    assert info.value.url == STATUS_URL
+    assert info.value.status_code == 200
+
+
+@pytest.mark.parametrize("code", [201, 202, 204, 301, 302, 304, 307, 308])
+def test_other_non_error_codes_are_async_failures(code: int) -> None:
+    with pytest.raises(AsyncFailureError) as info:
+        interpret_status(status_reply(code, b"", {"location": DEP_URL}))
+    assert info.value.status_code == code
+    assert info.value.url == STATUS_URL
+    assert str(code) in str(info.value)
+
+
+def test_404_is_not_found() -> None:
+    with pytest.raises(NotFoundError) as info:
+        interpret_status(status_reply(404, b'{"message": "Status not found"}'))
+    assert info.value.url == STATUS_URL
+
+
+def test_500_is_server_error() -> None:
+    with pytest.raises(ServerError):
+        interpret_status(status_reply(500, b'{"message": "boom"}'))
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"{", b'{"status": 3}', b'{"message": "no status"}', b"<html/>", b"[]"]
+)
+def test_malformed_200_body_is_a_decode_error(body: bytes) -> None:
+    with pytest.raises(ResponseDecodeError) as info:
+        interpret_status(status_reply(200, body))
+    assert info.value.status_code == 200
+    assert info.value.url == STATUS_URL
+
+
+# --- wait_for_job on the fake clock -------------------------------------------------------
+
+
+class ScriptedGet:
+    """A fake ``get``: returns the scripted replies in turn (the last one forever)."""
+
+    def __init__(self, clock: FakeClock, *replies: Response, limit: int = 1000) -> None:
+        self.clock = clock
+        self.replies = list(replies)
+        self.urls: list[str] = []
+        self.times: list[float] = []
+        self.limit = limit
+
+    async def __call__(self, url: str) -> Response:
+        self.urls.append(url)
+        self.times.append(self.clock.now)
+        if len(self.urls) > self.limit:
+            raise RuntimeError(f"polled more than {self.limit} times")
+        return self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+
+    @property
+    def polls(self) -> int:
+        return len(self.urls)
+
+
+EXACT = PollPolicy(jitter=0.0)
+
+
+async def wait(
+    clock: FakeClock,
+    get: ScriptedGet,
+    *,
+    max_wait: float = 600.0,
+    policy: PollPolicy = EXACT,
+    rng: random.Random | None = None,
+    on_status: Callable[[str], None] | None = None,
+) -> JobDone:
+    return await wait_for_job(
+        get,
+        STATUS_URL,
+        max_wait=max_wait,
+        policy=policy,
+        rng=rng or random.Random(0),
+        sleep=clock.sleep,
+        clock=clock,
+        on_status=on_status,
+    )
+
+
+async def test_done_after_two_running_polls(clock: FakeClock) -> None:
+    get = ScriptedGet(clock, job("INITIALIZED"), job("RUNNING"), done())
+    seen: list[str] = []
+    result = await wait(clock, get, on_status=seen.append)
+    assert result == JobDone(DEP_URL)
+    assert get.polls == 3
+    assert get.urls == [STATUS_URL] * 3
+    assert clock.sleeps == pytest.approx([0.2, 0.3, 0.45])
+    assert get.times == pytest.approx([0.2, 0.5, 0.95])
+    assert seen == ["INITIALIZED", "RUNNING", "COMPLETED"]
+
+
+async def test_200_completed_finishes_the_wait(clock: FakeClock) -> None:
+    get = ScriptedGet(clock, job("RUNNING"), job("COMPLETED"))
+    seen: list[str] = []
+    assert await wait(clock, get, on_status=seen.append) == JobDone(None)
+    assert seen == ["RUNNING", "COMPLETED"]
+
+
+async def test_sleeps_follow_the_jittered_schedule(clock: FakeClock) -> None:
+    policy = PollPolicy()
+    get = ScriptedGet(clock, *[job("RUNNING")] * 12, done())
+    await wait(clock, get, policy=policy, rng=random.Random(11))
+    rng = random.Random(11)
+    assert clock.sleeps == [next_poll_delay(n, policy, rng) for n in range(13)]
+    assert get.polls == 13
+    assert max(clock.sleeps) <= policy.cap
+
+
+async def test_status_retry_after_is_honoured_once(clock: FakeClock) -> None:
+    get = ScriptedGet(clock, job("RUNNING", retry_after="2"), job("RUNNING"), done())
+    await wait(clock, get)
+    assert clock.sleeps == pytest.approx([0.2, 2.0, 0.45])
+
+
+async def test_status_retry_after_is_capped(clock: FakeClock) -> None:
+    policy = PollPolicy(jitter=0.0, retry_after_cap=7.0)
+    get = ScriptedGet(clock, job("RUNNING", retry_after="3600"), done())
+    await wait(clock, get, policy=policy)
+    assert clock.sleeps == pytest.approx([0.2, 7.0])
+
+
+async def test_on_status_sees_repeats(clock: FakeClock) -> None:
+    get = ScriptedGet(clock, job("INITIALIZED"), job("INITIALIZED"), job("RUNNING"), done())
+    seen: list[str] = []
+    await wait(clock, get, on_status=seen.append)
+    assert seen == ["INITIALIZED", "INITIALIZED", "RUNNING", "COMPLETED"]
+
+
+@pytest.mark.parametrize("max_wait", [0.5, 1.0, 3.3, 10.0, 60.0])
+async def test_timeout_never_oversleeps_the_deadline(clock: FakeClock, max_wait: float) -> None:
+    get = ScriptedGet(clock, job("RUNNING"))
+    with pytest.raises(AsyncTimeoutError) as info:
+        await wait(clock, get, max_wait=max_wait)
+    err = info.value
+    assert sum(clock.sleeps) <= max_wait + 1e-9
+    assert clock.now <= max_wait + 1e-9
+    assert all(t <= max_wait for t in get.times)
+    assert err.url == STATUS_URL
+    assert err.last_status == "RUNNING"
+    assert err.max_wait == max_wait
+    assert STATUS_URL in str(err)
+    assert "RUNNING" in str(err)
+    # the sleep that would have crossed the deadline was shortened
+    full = [min(5.0, 0.2 * 1.5**n) for n in range(len(clock.sleeps))]
+    assert any(s < f - 1e-9 for s, f in zip(clock.sleeps, full, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("start", "max_wait"), [(0.0, 10.0), (0.0, 600.0), (1000.0, 0.1), (1000.0, 10.0), (0.0, 0.3)]
+)
+async def test_timeout_needs_at_most_one_poll_after_the_schedule(
+    clock: FakeClock, start: float, max_wait: float
+) -> None:
+    # No ever-halving sleeps near the deadline: the schedule, then one final poll.
+    clock.now = start
+    get = ScriptedGet(clock, job("RUNNING"), limit=400)
+    with pytest.raises(AsyncTimeoutError):
+        await wait(clock, get, max_wait=max_wait)
+    scheduled, elapsed = 0, 0.0
+    while elapsed + min(5.0, 0.2 * 1.5**scheduled) < max_wait:
+        elapsed += min(5.0, 0.2 * 1.5**scheduled)
+        scheduled += 1
+    assert get.polls == scheduled + 1
+    assert min(clock.sleeps) > 1e-6
+    assert clock.now - start <= max_wait
+
+
+async def test_final_poll_leaves_time_for_its_reply(clock: FakeClock) -> None:
+    get = ScriptedGet(clock, job("RUNNING"), limit=400)
+    with pytest.raises(AsyncTimeoutError):
+        await wait(clock, get, max_wait=600.0)
+    assert 599.0 <= get.times[-1] < 600.0
+    assert get.times[-2] < get.times[-1]
+
+
+async def test_final_poll_can_still_succeed(clock: FakeClock) -> None:
+    # schedule: polls at 0.2, 0.5, 0.95; the next delay (0.675) would pass 1.2 s
+    get = ScriptedGet(clock, job("RUNNING"), job("RUNNING"), job("RUNNING"), done())
+    assert await wait(clock, get, max_wait=1.2) == JobDone(DEP_URL)
+    assert get.polls == 4
+    assert get.times[:3] == pytest.approx([0.2, 0.5, 0.95])
+    assert 0.95 < get.times[3] < 1.2
+
+
+async def test_timeout_names_the_last_status_seen(clock: FakeClock) -> None:
+    get = ScriptedGet(clock, job("INITIALIZED"), job("INITIALIZED"), job("RUNNING"), limit=400)
+    with pytest.raises(AsyncTimeoutError) as info:
+        await wait(clock, get, max_wait=5.0)
+    assert info.value.last_status == "RUNNING"
+
+
+async def test_max_wait_zero_times_out_without_polling(clock: FakeClock) -> None:
+    get = ScriptedGet(clock, done())
+    with pytest.raises(AsyncTimeoutError) as info:
+        await wait(clock, get, max_wait=0)
+    assert get.polls == 0
+    assert clock.sleeps == []
+    assert info.value.last_status is None
+    assert "None" in str(info.value)
+
+
+@pytest.mark.parametrize("max_wait", [-1.0, -0.001])
+async def test_negative_max_wait_is_a_value_error(clock: FakeClock, max_wait: float) -> None:
+    get = ScriptedGet(clock, done())
+    with pytest.raises(ValueError, match="max_wait"):
+        await wait(clock, get, max_wait=max_wait)
+    assert get.polls == 0
+
+
+async def test_short_max_wait_still_polls_before_the_deadline(clock: FakeClock) -> None:
+    # the first scheduled delay (0.2) is longer than max_wait: sleep less and still poll
+    get = ScriptedGet(clock, done())
+    assert await wait(clock, get, max_wait=0.1) == JobDone(DEP_URL)
+    assert get.polls == 1
+    assert clock.now < 0.1
+
+
+@pytest.mark.parametrize(
+    ("final", "error"),
+    [
+        (job("ERROR", "boom"), AsyncProcessUnsuccessfulError),
+        (job("EXPIRED"), AsyncProcessUnsuccessfulError),
+        (job("ABORTED"), AsyncProcessUnsuccessfulError),
+        (job("WEIRD"), AsyncFailureError),
+        (status_reply(204), AsyncFailureError),
+        (status_reply(404, b'{"message": "gone"}'), NotFoundError),
+        (status_reply(502, b""), ServerError),
+        (status_reply(200, b"{"), ResponseDecodeError),
+    ],
+)
+async def test_errors_end_the_wait(
+    clock: FakeClock, final: Response, error: type[Exception]
+) -> None:
+    get = ScriptedGet(clock, job("RUNNING"), final)
+    with pytest.raises(error):
+        await wait(clock, get)
+    assert get.polls == 2
+
+
+async def test_failed_job_error_carries_the_job_message(clock: FakeClock) -> None:
+    get = ScriptedGet(clock, job("RUNNING"), job("ERROR", "Replacement validation failed"))
+    with pytest.raises(AsyncProcessUnsuccessfulError) as info:
+        await wait(clock, get)
+    assert info.value.job_message == "Replacement validation failed"
+    assert info.value.url == STATUS_URL
+
+
+async def test_a_poll_that_hangs_is_cut_off_at_the_deadline(clock: FakeClock) -> None:
+    import anyio
+
+    calls = 0
+
+    async def hanging_get(url: str) -> Response:
+        nonlocal calls
+        calls += 1
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+    with pytest.raises(AsyncTimeoutError) as info:
+        await wait_for_job(
+            hanging_get,
+            STATUS_URL,
+            max_wait=0.2 + 0.002,  # 2 ms of real time left for the poll
+            policy=EXACT,
+            rng=random.Random(0),
+            sleep=clock.sleep,
+            clock=clock,
+        )
+    assert calls == 1
+    assert info.value.last_status is None
+
+
+# --- poll_job (the generator under wait_for_job) ----------------------------------------
+
+
+async def test_poll_job_yields_each_outcome(clock: FakeClock) -> None:
+    get = ScriptedGet(clock, job("INITIALIZED"), job("RUNNING", retry_after="1"), done())
+    polls = poll_job(
+        get,
+        STATUS_URL,
+        max_wait=60,
+        policy=EXACT,
+        rng=random.Random(0),
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    outcomes = [outcome async for outcome in polls]
+    assert outcomes == [
+        JobPending("INITIALIZED", None),
+        JobPending("RUNNING", 1.0),
+        JobDone(DEP_URL),
+    ]
+    assert clock.sleeps == pytest.approx([0.2, 0.3, 1.0])
+
+
+async def test_poll_job_stops_polling_when_closed_early(clock: FakeClock) -> None:
+    get = ScriptedGet(clock, job("RUNNING"))
+    polls = poll_job(
+        get,
+        STATUS_URL,
+        max_wait=60,
+        policy=EXACT,
+        rng=random.Random(0),
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    assert await polls.__anext__() == JobPending("RUNNING", None)
+    await polls.aclose()
+    assert get.polls == 1
+    assert clock.sleeps == pytest.approx([0.2])
+
+
+async def test_poll_job_times_out_after_the_final_poll(clock: FakeClock) -> None:
+    get = ScriptedGet(clock, job("RUNNING"))
+    polls = poll_job(
+        get,
+        STATUS_URL,
+        max_wait=0.6,
+        policy=EXACT,
+        rng=random.Random(0),
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    for _ in range(3):  # polls at 0.2 and 0.5, then the final one before 0.6
+        assert await polls.__anext__() == JobPending("RUNNING", None)
+    with pytest.raises(AsyncTimeoutError) as info:
+        await polls.__anext__()
+    assert get.polls == 3
+    assert info.value.last_status == "RUNNING"
