@@ -44,7 +44,7 @@ class ReplacementRequest(NamedTuple):
 
     deployment_id: str
     model_id: str
-    reason: ModelReplacementReason = ModelReplacementReason.OTHER
+    reason: ModelReplacementReason | str = ModelReplacementReason.OTHER
 
 
 class Outcome(str, enum.Enum):
