@@ -1,0 +1,1 @@
+"""Benchmarks: aiodeploy against the official client and against the floor."""
