@@ -23,8 +23,8 @@ class FaultProfile:
 
     Attributes:
         status_rates: Rate (0-1) of each injected HTTP status, keyed by the status code.
-        retry_after: Seconds sent in ``Retry-After`` with injected 429 and 503 replies
-            (None: no header).
+        retry_after: Seconds sent in ``Retry-After`` with injected 429 and 503 replies,
+            rounded up to a whole number as HTTP requires (None: no header).
         reset: Rate of connections dropped before the request is handled.
         reset_after: Rate of mutating requests whose connection is dropped after the change
             was applied (the client never learns that it succeeded).

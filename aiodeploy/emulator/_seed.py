@@ -198,7 +198,9 @@ def build_catalog(seed: int) -> SeedData:
         PredictionServerRecord(
             id=object_id(seed, "prediction-server", index),
             url=f"https://{region}.prediction.emulator.invalid",
-            datarobot_key=str(uuid.UUID(object_id(seed, "datarobot-key", index).ljust(32, "0"))),
+            datarobot_key=str(
+                uuid.UUID(object_id(seed, "key", index) + object_id(seed, "key", -index)[:8])
+            ),
         )
         for index, region in enumerate(("us-east", "eu-west"))
     )

@@ -18,7 +18,9 @@ _SUMMARY = {
         "Model can be used to replace the current model of the deployment, "
         "but some checks returned warnings."
     ),
-    ValidationStatus.FAILING: "Model cannot be used to replace the current model of the deployment.",
+    ValidationStatus.FAILING: (
+        "Model cannot be used to replace the current model of the deployment."
+    ),
 }
 
 

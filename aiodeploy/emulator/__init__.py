@@ -1,0 +1,120 @@
+"""An embedded DataRobot-compatible server for tests, demos and load experiments.
+
+It serves the deployment routes of DataRobot's public API v2 (``/api/v2``) from memory, with
+DataRobot's status codes, envelopes and asynchronous-job protocol (202 + ``Location`` →
+``status/{id}/`` → 303), so that both aiodeploy and the official ``datarobot`` client run
+against it unchanged. It can inject faults, deterministically from a seed.
+
+Example:
+    .. code-block:: python
+
+        from aiodeploy.emulator import Emulator
+
+        async with Emulator(deployments=150, replacement_seconds=(0.5, 2)) as emu:
+            dep_id = emu.state.live_deployments()[0].id
+            better = emu.state.replacement_candidates(dep_id).passing[0]
+            ...  # point a client at emu.endpoint with emu.token
+            [entry.model_id for entry in emu.state.model_history(dep_id)]
+            emu.state.stats.request_count(method="PATCH", status=202)
+
+Constructor (``Emulator(...)``; :class:`EmulatorState` and :func:`create_app` take the same
+keywords except ``host`` and ``port``):
+
+- ``token="test-token"``: the owner token. ``tokens={"ro": "read-only", "t2": "owner"}``
+  adds more. ``Authorization: Bearer <t>`` and ``Token <t>`` are both accepted; a missing or
+  unknown token gets 401. A ``read-only`` token reads everything and may run validations
+  (whose ``permission`` check fails); any other mutation gets 403.
+- ``host="127.0.0.1"``, ``port=0`` (a free port; read ``emu.port`` / ``emu.url``).
+- ``replacement_seconds=1.0``, ``settings_seconds=0.2``, ``creation_seconds=0.5``,
+  ``status_seconds=0.2``: job durations, a number or a ``(min, max)`` range drawn per job
+  from the seed.
+- ``faults=None``: a :class:`FaultProfile` or its spec string (below).
+- ``seed=0``: ids, durations, seed deployments and fault draws all derive from it.
+- ``deployments=0``: deployments created at start, spread over the projects and labelled
+  ``credit-risk-0001``, ``churn-0002``, ``house-price-0003``, ``iris-0004``, ...
+- ``status_retry_after=None``: seconds sent as ``Retry-After`` on running-job status replies.
+- ``clock=None``: a monotonic clock (``time.monotonic``); inject one to drive jobs by hand.
+
+Attributes: ``emu.endpoint`` (``http://127.0.0.1:<port>/api/v2``), ``emu.url`` (root),
+``emu.token``, ``emu.state``, ``emu.app``, ``emu.set_faults(profile_or_spec_or_None)``.
+
+Seed data (``emu.state.catalog``): four projects: ``Loan defaults`` (Binary, target
+``is_bad``), ``Customer churn`` (Binary, ``churn``), ``House prices`` (Regression,
+``price``), ``Iris species`` (Multiclass, ``species``: setosa, versicolor, virginica). Each
+has five models whose ``seed_role`` says how they validate against the project's
+``champion``: two ``compatible`` (passing), one ``extra-features`` (warning: it needs
+features the champion lacks), one ``type-mismatch`` (failing ``featureDataTypes``). Models
+of other projects fail ``target`` (and ``targetType``/``targetClasses`` as they differ).
+Two prediction servers. Every model is also its own model package (same id), so
+``modelPackageId`` works where ``modelId`` does.
+
+State helpers for tests (``emu.state``):
+
+- ``live_deployments()``, ``deleted_deployments()``, ``deployment(id)``;
+- ``replacement_candidates(id)`` → ``Candidates(current, passing, warning, failing)``;
+- ``current_model(id)``, ``model_history(id)`` (``HistoryEntry(model_id, reason,
+  start_date, end_date)``, oldest first);
+- ``create_deployment(model_id, label, ...)``: at once, without a job;
+- ``stats.request_count(method=, route=, status=)`` with route templates such as
+  ``/api/v2/deployments/{deployment_id}/``; ``stats.faults``; ``jobs.started`` /
+  ``jobs.finished``; ``jobs.get(status_id)``;
+- ``set_faults(...)``, ``reset()``, ``advance()`` (settle due jobs; done before each request).
+
+Fault spec (``FaultProfile.parse`` and the CLI's ``--faults``): comma-separated
+``key=value``. ``500``, ``502``, ``503``, ``504``, ``429``: rate (0-1) of requests answered
+with that status; ``retry_after``: seconds sent in ``Retry-After`` with 429 and 503
+(rounded up to whole seconds, as HTTP requires; so is ``status_retry_after``);
+``reset``: rate of connections reset before handling; ``reset_after``: rate of mutating
+requests reset after the change was applied; ``latency``: maximum added seconds (uniform);
+``job_error``: rate of jobs ending in ``ERROR`` (a failed replacement rolls back);
+``job_hang``: rate of jobs that never finish (stuck in ``INITIALIZED``). Faults apply to
+``/api/v2`` routes only. Example: ``"503=0.1,429=0.05,retry_after=1,latency=0.05"``.
+
+Admin routes (no token, never faulted): ``GET /_emulator/stats`` (requests by method, route
+template and status; faults; jobs started and finished), ``POST /_emulator/reset`` (seed
+state, counters zeroed; 204), ``GET``/``POST /_emulator/faults`` (body ``{"spec": "..."}``,
+null or empty clears; 422 on a bad spec).
+
+Choices where the contract is silent:
+
+- ``limit`` above 100 (deployments, deleted deployments, model history) is a 400, like any
+  bad query parameter: ``{"message": {"limit": "value is greater than 100"}}``; unknown query
+  parameters get ``{"message": {"x": "x is not allowed key"}}``. Bad JSON bodies get 422
+  ``{"message": "Invalid field data", "errors": {field: error}}``; non-JSON bodies get 400.
+- ``GET projects/`` is a bare JSON array, as the official client reads it.
+- A created deployment can be read (and is listed) once its job completes; the 202 body
+  already holds its id. A failed creation job leaves nothing behind.
+- A replacement serves the new model as soon as it is accepted; the ``modelHistory`` entry
+  (start = acceptance time) is added when the job completes, and a failed job rolls back.
+  While one replacement runs, another gets 409 with the running job's ``Location``. The 202
+  body is the validation report.
+- Settings and status changes apply when their job completes; their 202 has no body.
+- Jobs of a deployment deleted meanwhile end in ``ERROR``. ``DELETE status/{id}/`` aborts a
+  running job (rolling a replacement back) and forgets it.
+- The ``importance`` list filter works (no approval-workflow 403); filters on data the
+  emulator does not have (tags, prediction environments) match nothing.
+- Dropped connections are TCP resets (``ECONNRESET``).
+"""
+
+from __future__ import annotations
+
+from ._app import create_app, state_of_app
+from ._auth import Role
+from ._faults import FaultProfile
+from ._records import DeploymentRecord, HistoryEntry, ModelRecord, ProjectRecord
+from ._server import Emulator
+from ._state import Candidates, EmulatorState
+
+__all__ = [
+    "Candidates",
+    "DeploymentRecord",
+    "Emulator",
+    "EmulatorState",
+    "FaultProfile",
+    "HistoryEntry",
+    "ModelRecord",
+    "ProjectRecord",
+    "Role",
+    "create_app",
+    "state_of_app",
+]

@@ -1,0 +1,98 @@
+"""Small helpers shared by the route modules: the state key, JSON replies, common lookups."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+from ._auth import Role
+from ._errors import not_found
+from ._params import decode_body
+from ._records import DeploymentRecord, Job
+from ._state import EmulatorState
+from ._wire import encode
+
+__all__ = [
+    "JSON",
+    "STATE",
+    "absolute",
+    "deployment_or_404",
+    "json_reply",
+    "location_reply",
+    "read_json",
+    "retry_after",
+    "role_of",
+    "state_of",
+]
+
+JSON = "application/json"
+STATE = web.AppKey("aiodeploy.emulator.state", EmulatorState)
+
+
+def state_of(request: web.Request) -> EmulatorState:
+    """Return the emulator state of the request's application."""
+    return request.app[STATE]
+
+
+def role_of(request: web.Request) -> Role:
+    """Return the role of the request's token (the middleware has already accepted it)."""
+    role = state_of(request).tokens.role_for(request.headers.get("Authorization"))
+    assert role is not None
+    return role
+
+
+def json_reply(
+    body: Any = None, status: int = 200, headers: Mapping[str, str] | None = None
+) -> web.Response:
+    """Reply with JSON; ``Content-Type`` is exactly ``application/json`` (no charset).
+
+    The official client only parses error bodies whose content type is exactly that string.
+    ``body`` may be pre-encoded bytes; None sends no body.
+    """
+    if body is None:
+        data = None
+    elif isinstance(body, bytes):
+        data = body
+    else:
+        data = encode(body)
+    return web.Response(body=data, status=status, headers=headers, content_type=JSON)
+
+
+def retry_after(seconds: float) -> str:
+    """Format ``Retry-After``: HTTP's delay-seconds is a whole number, so round up."""
+    return str(math.ceil(seconds))
+
+
+def absolute(request: web.Request, path: str) -> str:
+    """Return an absolute URL on the host the client used (``Location`` must be absolute)."""
+    return str(request.url.origin().with_path(path))
+
+
+def location_reply(request: web.Request, job: Job, body: Any = None) -> web.Response:
+    """Reply 202 with the job's absolute status URL in ``Location``."""
+    location = absolute(request, f"/api/v2/status/{job.id}/")
+    return json_reply(body, 202, {"Location": location})
+
+
+async def read_json(request: web.Request) -> Any:
+    """Read and decode the request's JSON body.
+
+    Raises:
+        ApiError: 400 when the body is not JSON.
+    """
+    return decode_body(await request.read())
+
+
+def deployment_or_404(request: web.Request) -> DeploymentRecord:
+    """Return the live deployment named in the path.
+
+    Raises:
+        ApiError: 404 ``Deployment not found.``
+    """
+    record = state_of(request).deployment(request.match_info["deployment_id"])
+    if record is None:
+        raise not_found("Deployment not found.")
+    return record

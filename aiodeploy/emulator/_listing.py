@@ -1,0 +1,184 @@
+"""``GET deployments/``: query parameters, filters, ordering and page links."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from multidict import MultiDict, MultiMapping
+from yarl import URL
+
+from ._auth import Role
+from ._params import QueryReader
+from ._records import DeploymentRecord
+from ._seed import SeedData
+
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "page_links", "select_deployments"]
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+_HEALTH_RANK = {"failing": 0, "warning": 1, "passing": 2, "unknown": 3, "unavailable": 4}
+_IMPORTANCE_RANK = {None: -1, "LOW": 0, "MODERATE": 1, "HIGH": 2, "CRITICAL": 3}
+_Key = Callable[[DeploymentRecord], Any]
+_ORDER_KEYS: dict[str, _Key] = {
+    "label": lambda d: d.label.casefold(),
+    "serviceHealth": lambda d: _HEALTH_RANK[d.service_health],
+    "modelHealth": lambda d: _HEALTH_RANK[d.model_health],
+    "accuracyHealth": lambda d: _HEALTH_RANK[d.accuracy_health],
+    "fairnessHealth": lambda d: _HEALTH_RANK["unavailable"],
+    "customMetricsHealth": lambda d: 0,
+    "actualsTimelinessHealth": lambda d: 0,
+    "predictionsTimelinessHealth": lambda d: 0,
+    "recentPredictions": lambda d: sum(d.daily_rates),
+    "lastPredictionTimestamp": lambda d: d.last_prediction or "",
+    "currentModelDeployedTimestamp": lambda d: d.deployed_epoch,
+    "createdAtTimestamp": lambda d: d.created_epoch,
+    "importance": lambda d: _IMPORTANCE_RANK[d.importance],
+}
+_HEALTH_VALUES = tuple(_HEALTH_RANK)
+_NEVER_MATCH = (
+    "tagKeys", "tagValues", "predictionEnvironmentPlatform", "predictionEnvironmentTagKeys",
+    "predictionEnvironmentTagValues",
+)  # fmt: skip
+_ACCEPTED = (
+    "offset", "limit", "orderBy", "search", "status", "role", "serviceHealth", "modelHealth",
+    "accuracyHealth", "importance", "lastPredictionTimestampStart", "lastPredictionTimestampEnd",
+    "predictionUsageDailyAvgGreaterThan", "predictionUsageDailyAvgLessThan",
+    "defaultPredictionServerId", "buildEnvironmentType", "executionEnvironmentType",
+    "createdByMe", "createdBy", "championModelExecutionType", "championModelTargetType",
+    "isA2AAgent", *_NEVER_MATCH,
+)  # fmt: skip
+_Predicate = Callable[[DeploymentRecord], bool]
+
+
+def _timestamp(reader: QueryReader, name: str) -> str | None:
+    text = reader.text(name)
+    if text is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.timezone.utc)
+        # years near 1 or 9999 overflow when shifted to UTC
+        return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    except (ValueError, OverflowError):
+        reader.errors[name] = "value is not a valid date-time"
+        return None
+
+
+def _has_value(attr: str, wanted: set[str]) -> _Predicate:
+    return lambda d: getattr(d, attr) in wanted
+
+
+def _filters(reader: QueryReader, catalog: SeedData, role: Role) -> list[_Predicate]:
+    found: list[_Predicate] = []
+    search = reader.text("search")
+    if search:
+        needle = search.casefold()
+        found.append(
+            lambda d: needle in d.label.casefold() or needle in (d.description or "").casefold()
+        )
+    if (statuses := reader.choices("status", ("active", "inactive"))) is not None:
+        found.append(lambda d: d.status in statuses)
+    if (roles := reader.choices("role", ("OWNER", "USER"))) is not None:
+        mine = "OWNER" if role is Role.OWNER else "USER"
+        found.append(lambda d: mine in roles)
+    for name, attr in (
+        ("serviceHealth", "service_health"),
+        ("modelHealth", "model_health"),
+        ("accuracyHealth", "accuracy_health"),
+    ):
+        if (wanted := reader.choices(name, _HEALTH_VALUES)) is not None:
+            found.append(_has_value(attr, wanted))
+    if (
+        levels := reader.choices("importance", tuple(k for k in _IMPORTANCE_RANK if k))
+    ) is not None:
+        found.append(lambda d: d.importance in levels)
+    if (
+        servers := reader.choices(
+            "defaultPredictionServerId", [s.id for s in catalog.prediction_servers]
+        )
+    ) is not None:
+        found.append(lambda d: d.server_id in servers)
+    if (target_type := reader.text("championModelTargetType")) is not None:
+        types = {p.id: p.target_type.casefold() for p in catalog.projects}
+        by_model = {m.id: types[m.project_id] for m in catalog.models}
+        found.append(lambda d: by_model[d.model_id] == target_type.casefold())
+    if (build := reader.text("buildEnvironmentType")) is not None:
+        found.append(lambda d: build.casefold() == "datarobot")
+    if (kinds := reader.choices("executionEnvironmentType", ("datarobot", "external"))) is not None:
+        found.append(lambda d: "datarobot" in kinds)
+    execution = ("custom_inference_model", "external", "dedicated")
+    if (exec_kinds := reader.choices("championModelExecutionType", execution)) is not None:
+        found.append(lambda d: "dedicated" in exec_kinds)
+    if (by_me := reader.boolean("createdByMe")) is not None:
+        found.append(lambda d: by_me == (role is Role.OWNER))
+    if (creator := reader.text("createdBy")) is not None:
+        found.append(lambda d: creator in ("5a8ac9ab07a57a0001be501f", "emulator@example.com"))
+    if (agent := reader.boolean("isA2AAgent")) is not None:
+        found.append(lambda d: not agent)
+    if any(reader.strings(name) for name in _NEVER_MATCH):
+        found.append(lambda d: False)
+    start = _timestamp(reader, "lastPredictionTimestampStart")
+    end = _timestamp(reader, "lastPredictionTimestampEnd")
+    if start or end:
+        found.append(
+            lambda d: (
+                d.last_prediction is not None
+                and (start is None or d.last_prediction >= start)
+                and (end is None or d.last_prediction < end)
+            )
+        )
+    above = reader.number("predictionUsageDailyAvgGreaterThan")
+    below = reader.number("predictionUsageDailyAvgLessThan")
+    if above is not None or below is not None:
+        found.append(
+            lambda d: (
+                (above is None or sum(d.daily_rates) / 7 > above)
+                and (below is None or sum(d.daily_rates) / 7 < below)
+            )
+        )
+    return found
+
+
+def select_deployments(
+    query: MultiMapping[str], records: list[DeploymentRecord], catalog: SeedData, role: Role
+) -> tuple[list[DeploymentRecord], int, int]:
+    """Filter and order deployments as the query asks.
+
+    Returns:
+        All matching deployments in order, and the page's offset and limit.
+
+    Raises:
+        ApiError: 400 on an unknown parameter or a bad value (``limit`` above 100 included:
+            DataRobot validates query parameters rather than clamping them).
+    """
+    reader = QueryReader(query, _ACCEPTED)
+    offset = reader.integer("offset", 0, 0)
+    limit = reader.integer("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    order = reader.text("orderBy") or "label"
+    key = _ORDER_KEYS.get(order.removeprefix("-"))
+    if key is None:
+        reader.errors["orderBy"] = f"value doesn't match any variant of {', '.join(_ORDER_KEYS)}"
+    predicates = _filters(reader, catalog, role)
+    reader.check()
+    assert key is not None
+    chosen = [d for d in records if all(p(d) for p in predicates)]
+    chosen.sort(key=lambda d: (key(d), d.id), reverse=order.startswith("-"))
+    return chosen, offset, limit
+
+
+def page_links(url: URL, offset: int, limit: int, total: int) -> tuple[str | None, str | None]:
+    """Return absolute ``next`` and ``previous`` URLs keeping the request's other parameters."""
+
+    def link(new_offset: int) -> str:
+        query: MultiDict[str] = MultiDict(url.query)
+        query["offset"] = str(new_offset)
+        query["limit"] = str(limit)
+        return str(url.with_query(query))
+
+    following = link(offset + limit) if offset + limit < total else None
+    preceding = link(max(0, offset - limit)) if offset > 0 else None
+    return following, preceding

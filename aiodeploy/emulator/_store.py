@@ -1,0 +1,101 @@
+"""The deployment records, including soft-deleted ones, and the seed deployments."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from ._records import DeploymentRecord, HistoryEntry, format_timestamp, object_id
+from ._seed import SEED_EPOCH, SeedData
+from ._settings import default_settings
+
+__all__ = ["DeploymentStore"]
+
+_IMPORTANCES = ("LOW", "MODERATE", "HIGH", "CRITICAL")
+_HEALTH = ("passing", "passing", "passing", "warning", "failing", "unknown")
+_SEED_SPACING = 3_607  # seconds between seed deployments: distinct, not round, timestamps
+
+
+class DeploymentStore:
+    """Deployment records by id, in creation order, with ids drawn from the seed."""
+
+    def __init__(self, seed: int) -> None:
+        self._seed = seed
+        self.records: dict[str, DeploymentRecord] = {}
+        self.deleted_ids: list[str] = []
+        self._ids_used = 0
+
+    def next_id(self) -> str:
+        """Reserve the next deployment id."""
+        self._ids_used += 1
+        return object_id(self._seed, "deployment", self._ids_used - 1)
+
+    def insert(
+        self, deployment_id: str, *, model_id: str, epoch: float, **fields: Any
+    ) -> DeploymentRecord:
+        """Add a deployment created at ``epoch`` (seconds), serving ``model_id``.
+
+        ``fields``: ``label``, ``description``, ``importance``, ``status``, ``server_id``.
+        """
+        stamp = format_timestamp(epoch)
+        record = DeploymentRecord(
+            id=deployment_id,
+            created_at=stamp,
+            created_epoch=epoch,
+            model_id=model_id,
+            deployed_at=stamp,
+            deployed_epoch=epoch,
+            settings=default_settings(),
+            history=[HistoryEntry(model_id, None, stamp)],
+            **fields,
+        )
+        self.records[deployment_id] = record
+        return record
+
+    def get(self, deployment_id: str, *, deleted: bool = False) -> DeploymentRecord | None:
+        """Return a live deployment (or a deleted one too with ``deleted=True``), or None."""
+        record = self.records.get(deployment_id)
+        if record is None or (record.deleted_at is not None and not deleted):
+            return None
+        return record
+
+    def live(self) -> list[DeploymentRecord]:
+        """Return deployments that are not deleted, oldest first."""
+        return [d for d in self.records.values() if d.deleted_at is None]
+
+    def deleted(self) -> list[DeploymentRecord]:
+        """Return deleted deployments in the order they were deleted."""
+        return [self.records[i] for i in self.deleted_ids]
+
+    def delete(self, record: DeploymentRecord, when: str) -> None:
+        """Soft-delete a deployment."""
+        record.deleted_at = when
+        record.touch()
+        self.deleted_ids.append(record.id)
+
+    def add_seed_deployments(self, count: int, catalog: SeedData) -> None:
+        """Create ``count`` deployments spread over the projects, one hour apart from 2024-01-15.
+
+        Labels are ``<project prefix>-<number>`` (``churn-0002``); importance, status
+        (about 15 % inactive), health and prediction counts are drawn from the seed.
+        """
+        rng = random.Random(f"deployments:{self._seed}")
+        projects, servers = catalog.projects, catalog.prediction_servers
+        for index in range(count):
+            project = projects[index % len(projects)]
+            epoch = SEED_EPOCH + _SEED_SPACING * index
+            record = self.insert(
+                self.next_id(),
+                label=f"{project.label_prefix}-{index + 1:04d}",
+                description=project.description,
+                importance=_IMPORTANCES[rng.randrange(len(_IMPORTANCES))],
+                status="inactive" if rng.random() < 0.15 else "active",
+                model_id=catalog.champion(project.id).id,
+                server_id=servers[index % len(servers)].id,
+                epoch=epoch,
+            )
+            record.service_health = rng.choice(_HEALTH)
+            record.model_health = rng.choice(_HEALTH)
+            record.daily_rates = [rng.randrange(500) for _ in range(7)]
+            if any(record.daily_rates):
+                record.last_prediction = format_timestamp(epoch + 86_400)

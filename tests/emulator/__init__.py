@@ -1,0 +1,1 @@
+"""Tests of the embedded DataRobot-compatible server (``aiodeploy.emulator``)."""
