@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import anyio
 
@@ -66,10 +67,14 @@ class RequestBudget:
         if start > now:
             await self._sleep(start - now)
 
-    @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    def slot(self) -> contextlib.AbstractAsyncContextManager[Any]:
         """Hold one request's place in the budget while the request runs."""
-        if self.per_second is not None:
-            await self._pace()
+        if self.per_second is None:
+            return self._limiter  # the common case, without a generator's overhead
+        return self._paced_slot()
+
+    @contextlib.asynccontextmanager
+    async def _paced_slot(self) -> AsyncIterator[None]:
+        await self._pace()
         async with self._limiter:
             yield

@@ -19,6 +19,7 @@ from . import _wire
 from ._budget import RequestBudget
 from ._bulk import BulkEvent, BulkResult, ReplacementRequest
 from ._config import resolve_config
+from ._estimate import DurationEstimate
 from ._models import (
     Deployment,
     DriftTrackingSettings,
@@ -157,6 +158,8 @@ class AsyncDeploymentClient:
         self._sleep = sleep or anyio.sleep
         self._clock = clock or time.monotonic
         self._rng = random.Random()
+        # Durations of the jobs of each kind this client has seen, to poll near their end.
+        self._durations: dict[str, DurationEstimate] = {}
         self.budget = RequestBudget(
             max_in_flight or max_connections,
             requests_per_second,
@@ -242,6 +245,11 @@ class AsyncDeploymentClient:
             return result
         return await self._follow_pages(result, page_decoder)
 
+    def _estimate(self, kind: str) -> DurationEstimate | None:
+        if not self.polling.learn:
+            return None
+        return self._durations.setdefault(kind, DurationEstimate())
+
     def _max_wait(self, max_wait: float | None) -> float:
         return _check_max_wait(self.max_wait if max_wait is None else max_wait)
 
@@ -274,16 +282,26 @@ class AsyncDeploymentClient:
             AsyncFailureError: the status URL answered outside the protocol.
             CrossOriginError: the status URL is not on the endpoint's origin.
         """
-        url = self._transport.url_for(status_url)
+        return await self._wait_job(status_url, max_wait=max_wait, on_status=on_status)
+
+    async def _wait_job(
+        self,
+        status_url: str,
+        *,
+        max_wait: float | None,
+        kind: str | None = None,
+        on_status: Callable[[str], None] | None = None,
+    ) -> str | None:
         done: JobDone = await wait_for_job(
             lambda u: self._request("GET", u),
-            url,
+            self._transport.url_for(status_url),
             max_wait=self._max_wait(max_wait),
             policy=self.polling,
             rng=self._rng,
             sleep=self._sleep,
             clock=self._clock,
             on_status=on_status,
+            estimate=None if kind is None else self._estimate(kind),
         )
         return done.location
 
@@ -355,7 +373,7 @@ class AsyncDeploymentClient:
         response = await self._request("POST", "deployments/fromLearningModel/", json=payload)
         created = _wire.decode(_wire.expect_status(response, 200, 201, 202), _id_body)
         if response.status == 202:
-            await self.wait_for_job(_wire.location(response), max_wait=max_wait)
+            await self._wait_job(_wire.location(response), max_wait=max_wait, kind="creation")
         return await self.get_deployment(created.id)
 
     def _list_params(
@@ -624,7 +642,8 @@ class AsyncDeploymentClient:
         """
         payload = _drift_payload(target_drift_enabled, feature_drift_enabled)
         path = f"deployments/{deployment_id(deployment)}/settings/"
-        await self.wait_for_job(await self._submit_job("PATCH", path, payload), max_wait=max_wait)
+        status_url = await self._submit_job("PATCH", path, payload)
+        await self._wait_job(status_url, max_wait=max_wait, kind="settings")
         return await self.get_drift_tracking_settings(deployment)
 
     async def bulk_update_drift_tracking_settings(

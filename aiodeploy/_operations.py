@@ -210,6 +210,8 @@ class ReplacementOperation:
             rng=client._rng,
             sleep=client._sleep,
             clock=client._clock,
+            estimate=client._estimate("replacement"),
+            elapsed_at_start=max(0.0, (utc_now() - self.submitted_at).total_seconds()),
         )
         try:
             async with contextlib.aclosing(polls):

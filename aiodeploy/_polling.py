@@ -14,6 +14,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 import anyio
 import msgspec
 
+from ._estimate import DurationEstimate, Expected
 from ._wire import JobStatus, Response, decode, location, raise_for_status, retry_after
 from .errors import AsyncFailureError, AsyncProcessUnsuccessfulError, AsyncTimeoutError
 
@@ -44,6 +45,10 @@ class PollPolicy:
         jitter: relative spread of each delay (0.1 = ±10 %), so that many jobs started
             together do not poll in lockstep.
         retry_after_cap: a status reply's ``Retry-After`` is honoured up to this.
+        settle: once jobs of a kind have a known duration, the step between polls after
+            the shortest typical duration, as a fraction of the typical duration.
+        min_step: no step is shorter than this.
+        learn: learn job durations per kind (replacement, settings) to poll near their end.
     """
 
     first_delay: float = 0.2
@@ -51,29 +56,57 @@ class PollPolicy:
     cap: float = 5.0
     jitter: float = 0.1
     retry_after_cap: float = 60.0
+    settle: float = 0.1
+    min_step: float = 0.05
+    learn: bool = True
 
     def __post_init__(self) -> None:
         if self.first_delay < 0 or self.cap < 0 or self.factor < 1 or not 0 <= self.jitter < 1:
             raise ValueError(
                 "PollPolicy needs first_delay >= 0, cap >= 0, factor >= 1, 0 <= jitter < 1"
             )
+        if not (self.settle > 0 and self.min_step > 0):
+            raise ValueError("PollPolicy needs settle > 0 and min_step > 0")
 
 
 def next_poll_delay(
-    poll: int, policy: PollPolicy, rng: random.Random, *, retry_after: float | None = None
+    poll: int,
+    policy: PollPolicy,
+    rng: random.Random,
+    *,
+    retry_after: float | None = None,
+    elapsed: float = 0.0,
+    expected: Expected | None = None,
+    scout: bool = False,
 ) -> float:
     """Seconds to wait before poll number ``poll`` (0 is the first poll).
+
+    Without an estimate: ``first_delay``, then times ``factor`` with jitter, up to ``cap``.
+    With one (jobs of this kind took about ``expected`` seconds): sleep until
+    ``expected.low``, then poll in steps of ``settle`` times the typical duration, growing
+    with how far past it the job runs.
 
     Args:
         poll: 0-based index of the coming poll.
         policy: the schedule.
         rng: source of jitter.
         retry_after: the server's hint from the previous status reply, if any.
+        elapsed: seconds since the job was submitted.
+        expected: what recent jobs of this kind took, if known.
+        scout: poll densely (every ``settle`` of the elapsed time) to learn the duration.
     """
     if retry_after is not None:
         return min(retry_after, policy.retry_after_cap)
-    base = min(policy.cap, policy.first_delay * policy.factor ** min(poll, 200))
     spread = 1.0 + rng.uniform(-policy.jitter, policy.jitter)
+    if scout and expected is None:
+        return min(policy.cap, max(policy.min_step, policy.settle * elapsed) * spread)
+    if expected is not None:
+        if elapsed < expected.low:
+            return expected.low - elapsed
+        overrun = max(0.0, elapsed - expected.typical)
+        step = policy.settle * expected.typical + 0.5 * overrun
+        return min(policy.cap, max(policy.min_step, step * spread))
+    base = min(policy.cap, policy.first_delay * policy.factor ** min(poll, 200))
     return min(policy.cap, base * spread)
 
 
@@ -90,6 +123,30 @@ class JobDone:
     """The job finished. ``location`` is the resulting resource (``None`` on a 200 COMPLETED)."""
 
     location: str | None
+
+
+async def _woken(
+    estimate: DurationEstimate, sleep: Callable[[float], Awaitable[None]], seconds: float
+) -> bool:
+    """Sleep ``seconds``; return True early if the estimate changed meanwhile."""
+    if sleep is anyio.sleep:  # the cheap way; an injected (test) sleep must be raced instead
+        with anyio.move_on_after(seconds):
+            await estimate.wait_changed()
+            return True
+        return False
+    woken = False
+    async with anyio.create_task_group() as tg:
+
+        async def watch() -> None:
+            nonlocal woken
+            await estimate.wait_changed()
+            woken = True
+            tg.cancel_scope.cancel()
+
+        tg.start_soon(watch)
+        await sleep(seconds)
+        tg.cancel_scope.cancel()
+    return woken
 
 
 def interpret_status(response: Response) -> JobPending | JobDone:
@@ -136,6 +193,8 @@ async def poll_job(
     rng: random.Random,
     sleep: Callable[[float], Awaitable[None]],
     clock: Callable[[], float],
+    estimate: DurationEstimate | None = None,
+    elapsed_at_start: float = 0.0,
 ) -> AsyncGenerator[JobPending | JobDone, None]:
     """Poll ``status_url`` on the policy's schedule, yielding what each poll found.
 
@@ -152,6 +211,9 @@ async def poll_job(
         rng: jitter source.
         sleep: the sleep to use (injected for tests).
         clock: monotonic clock in seconds (injected for tests).
+        estimate: durations of jobs of this kind: read to schedule polls, and fed with
+            this job's duration when it ends.
+        elapsed_at_start: seconds between the job's submission and this call.
 
     Raises:
         ValueError: ``max_wait`` is negative.
@@ -161,33 +223,58 @@ async def poll_job(
     """
     if max_wait < 0:
         raise ValueError(f"max_wait must be >= 0, got {max_wait}")
-    deadline = clock() + max_wait
+    start = clock()
+    deadline = start + max_wait
     last_status: str | None = None
     hint: float | None = None
     poll = 0
-    while True:
-        remaining = deadline - clock()
-        if remaining <= 0:
-            raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
-        delay = next_poll_delay(poll, policy, rng, retry_after=hint)
-        final = delay >= remaining
-        # The final poll goes out before the deadline, with time left for its reply.
-        await sleep(remaining - min(_FINAL_POLL_MARGIN, remaining / 2) if final else delay)
-        remaining = deadline - clock()
-        if remaining <= 0:
-            raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
-        with anyio.move_on_after(remaining) as scope:
-            response = await get(status_url)
-        if scope.cancelled_caught:
-            raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
-        outcome = interpret_status(response)
-        poll += 1
-        yield outcome
-        if isinstance(outcome, JobDone):
-            return
-        last_status, hint = outcome.status, outcome.retry_after
-        if final:
-            raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
+    previous_poll = elapsed_at_start  # the job was still running then
+    scout = False
+    if estimate is not None:
+        estimate.enter()
+    try:
+        while True:
+            now = clock()
+            remaining = deadline - now
+            if remaining <= 0:
+                raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
+            elapsed = elapsed_at_start + now - start
+            expected = None
+            if estimate is not None:
+                expected = estimate.expected()
+                scout = scout or estimate.claim_scout()
+            delay = next_poll_delay(
+                poll, policy, rng, retry_after=hint, elapsed=elapsed, expected=expected, scout=scout
+            )
+            final = delay >= remaining
+            # The final poll goes out before the deadline, with time left for its reply.
+            nap = remaining - min(_FINAL_POLL_MARGIN, remaining / 2) if final else delay
+            if estimate is None or hint is not None:
+                await sleep(nap)
+            elif await _woken(estimate, sleep, nap):
+                continue  # jobs of this kind have a (new) duration estimate: re-plan
+            remaining = deadline - clock()
+            if remaining <= 0:
+                raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
+            with anyio.move_on_after(remaining) as scope:
+                response = await get(status_url)
+            if scope.cancelled_caught:
+                raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
+            outcome = interpret_status(response)
+            poll += 1
+            polled = elapsed_at_start + clock() - start
+            if isinstance(outcome, JobDone) and estimate is not None:
+                estimate.observe(previous_poll, polled)  # it ended between the two polls
+            previous_poll = polled
+            yield outcome
+            if isinstance(outcome, JobDone):
+                return
+            last_status, hint = outcome.status, outcome.retry_after
+            if final:
+                raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
+    finally:
+        if estimate is not None:
+            estimate.leave(scout)
 
 
 async def wait_for_job(
@@ -200,6 +287,7 @@ async def wait_for_job(
     sleep: Callable[[float], Awaitable[None]],
     clock: Callable[[], float],
     on_status: Callable[[str], None] | None = None,
+    estimate: DurationEstimate | None = None,
 ) -> JobDone:
     """Poll until the job ends; arguments and errors as in :func:`poll_job`.
 
@@ -208,7 +296,14 @@ async def wait_for_job(
             repeats included.
     """
     polls = poll_job(
-        get, status_url, max_wait=max_wait, policy=policy, rng=rng, sleep=sleep, clock=clock
+        get,
+        status_url,
+        max_wait=max_wait,
+        policy=policy,
+        rng=rng,
+        sleep=sleep,
+        clock=clock,
+        estimate=estimate,
     )
     async with contextlib.aclosing(polls):
         async for outcome in polls:

@@ -134,20 +134,32 @@ async def send_with_retries(
         The last error ``send`` raised, unchanged.
     """
 
+    # The first attempt runs bare: nearly every request succeeds at once, and tenacity's
+    # machinery costs more CPU than the request itself takes on the client side.
+    try:
+        return await send()
+    except Exception as error:
+        if policy.max_attempts <= 1 or not should_retry(method, error):
+            raise
+        first_delay = retry_delay(error, 1, policy, rng)
+        if on_retry is not None:
+            on_retry(error, 1, first_delay)
+    await sleep(first_delay)
+
     def wait(state: tenacity.RetryCallState) -> float:
         assert state.outcome is not None
         error = state.outcome.exception()
         assert error is not None
-        return retry_delay(error, state.attempt_number, policy, rng)
+        return retry_delay(error, state.attempt_number + 1, policy, rng)
 
     def before_sleep(state: tenacity.RetryCallState) -> None:
         if on_retry is not None and state.outcome is not None:
             error = state.outcome.exception()
             assert error is not None
-            on_retry(error, state.attempt_number, state.upcoming_sleep)
+            on_retry(error, state.attempt_number + 1, state.upcoming_sleep)
 
     retrying = tenacity.AsyncRetrying(
-        stop=tenacity.stop_after_attempt(policy.max_attempts),
+        stop=tenacity.stop_after_attempt(policy.max_attempts - 1),
         wait=wait,
         retry=tenacity.retry_if_exception(lambda e: should_retry(method, e)),
         sleep=sleep,

@@ -1,9 +1,10 @@
 """Replacing many deployments' models at once: the per-item flow behind ``replace_models``.
 
-Each item goes: read the deployment → skip it if it already serves the model → validate →
-journal ``submitting`` → PATCH → journal ``submitted`` → wait for the job → journal
-``finished``. Only the steps up to the PATCH hold one of the ``concurrency`` places; the
-wait does not, so a thousand jobs can run while 32 requests are in flight.
+Each item goes: validate (or, without validation, read the deployment) → skip it if it
+already serves the model → journal ``submitting`` → PATCH → journal ``submitted`` → wait
+for the job → journal ``finished``. Only the steps up to the PATCH hold one of the
+``concurrency`` places; the wait does not, so a thousand jobs can run while 32 requests
+are in flight.
 """
 
 from __future__ import annotations
@@ -129,18 +130,32 @@ class Rollout:
         return await self._wait(index, request, operation)
 
     async def _prepare(self, request: ReplacementRequest) -> ItemResult[ReplacementRequest] | None:
-        deployment = await self.client.get_deployment(request.deployment_id)
-        if self.skip_if_current and _serves(deployment, request.model_id):
-            return ItemResult(request, Outcome.SKIPPED_CURRENT, deployment=deployment)
+        """Skip or refuse the item before anything changes; ``None`` means go ahead.
+
+        With validation on, the validation alone decides (one request): a model already
+        deployed fails its ``notCurrentModel`` check, and only then is the deployment read
+        to tell "skip, it is current" from "refuse".
+        """
         if self.validate:
-            validation = await self.client.validate_replacement_model(deployment, request.model_id)
-            if not validation.ok:
-                return ItemResult(
-                    request,
-                    Outcome.REFUSED_VALIDATION,
-                    deployment=deployment,
-                    checks=validation.checks,
-                )
+            validation = await self.client.validate_replacement_model(
+                request.deployment_id, request.model_id
+            )
+            if validation.ok:
+                return None
+            current = validation.checks.get("notCurrentModel")
+            if self.skip_if_current and current is not None and current.status == "failing":
+                skipped = await self._skip_if_current(request)
+                if skipped is not None:
+                    return skipped
+            return ItemResult(request, Outcome.REFUSED_VALIDATION, checks=validation.checks)
+        return await self._skip_if_current(request) if self.skip_if_current else None
+
+    async def _skip_if_current(
+        self, request: ReplacementRequest
+    ) -> ItemResult[ReplacementRequest] | None:
+        deployment = await self.client.get_deployment(request.deployment_id)
+        if _serves(deployment, request.model_id):
+            return ItemResult(request, Outcome.SKIPPED_CURRENT, deployment=deployment)
         return None
 
     async def _submit(self, index: int, request: ReplacementRequest) -> ReplacementOperation | None:
@@ -310,7 +325,7 @@ async def update_drift_many(
                 status_url = await client._submit_job("PATCH", path, payload)
             if on_event is not None:
                 on_event(ItemSubmitted(index, dep_id, status_url))
-            await client.wait_for_job(status_url, max_wait=max_wait)
+            await client._wait_job(status_url, max_wait=max_wait, kind="settings")
         except AsyncTimeoutError as exc:
             return ItemResult(dep_id, Outcome.TIMED_OUT, error=exc)
         except AiodeployError as exc:

@@ -1,0 +1,125 @@
+"""Learned job durations: the estimate, scouting, and the schedule they produce."""
+
+from __future__ import annotations
+
+import random
+
+import anyio
+import pytest
+
+from aiodeploy._estimate import DurationEstimate, Expected
+from aiodeploy._polling import JobDone, PollPolicy, next_poll_delay, poll_job
+from aiodeploy._wire import Response
+
+POLICY = PollPolicy(jitter=0.0)
+URL = "https://dr.test/api/v2/status/1/"
+
+
+def feed(estimate: DurationEstimate, brackets) -> None:
+    for running, done in brackets:
+        estimate.observe(running, done)
+
+
+def test_no_estimate_until_enough_tight_brackets() -> None:
+    estimate = DurationEstimate(min_samples=4)
+    feed(estimate, [(1.9, 2.0)] * 3)
+    assert estimate.expected() is None
+    feed(estimate, [(1.95, 2.05)])
+    expected = estimate.expected()
+    assert expected is not None
+    assert expected.low == pytest.approx(1.9)
+    assert 1.95 <= expected.typical <= 2.0
+
+
+def test_rough_brackets_count_only_while_tight_ones_are_too_few() -> None:
+    estimate = DurationEstimate(min_samples=2)
+    feed(estimate, [(1.0, 3.0), (1.1, 3.1)])  # wide: from geometric backoff
+    rough = estimate.expected()
+    assert rough is not None
+    assert rough.low < 1.2
+    feed(estimate, [(1.9, 2.0), (1.92, 2.02)])
+    assert estimate.expected().low == pytest.approx(1.9, abs=0.01)
+
+
+def test_jobs_too_unlike_each_other_give_no_estimate() -> None:
+    estimate = DurationEstimate(min_samples=4, max_spread=3.0)
+    feed(estimate, [(0.45, 0.5), (0.9, 1.0), (9.0, 10.0), (18, 20)])
+    assert estimate.expected() is None
+
+
+def test_scouts_only_in_a_crowd_and_released_on_leave() -> None:
+    estimate = DurationEstimate(scouts=2, crowd=3)
+    estimate.enter()
+    assert not estimate.claim_scout()  # a lone job never scouts
+    estimate.enter()
+    estimate.enter()
+    assert estimate.claim_scout()
+    assert estimate.claim_scout()
+    assert not estimate.claim_scout()
+    estimate.leave(scout=True)
+    assert not estimate.claim_scout()  # two waiting: no longer a crowd
+    estimate.enter()
+    assert estimate.claim_scout()
+    feed(estimate, [(1.9, 2.0)] * 4)
+    estimate.enter()
+    assert not estimate.claim_scout()  # an estimate exists: no more scouting
+
+
+async def test_waiters_are_woken_when_the_estimate_appears() -> None:
+    estimate = DurationEstimate(min_samples=2)
+    woken = anyio.Event()
+
+    async def waiter() -> None:
+        await estimate.wait_changed()
+        woken.set()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(waiter)
+        await anyio.wait_all_tasks_blocked()
+        estimate.observe(1.9, 2.0)
+        await anyio.wait_all_tasks_blocked()
+        assert not woken.is_set()
+        estimate.observe(1.95, 2.0)
+        await woken.wait()
+
+
+def test_schedule_with_an_estimate() -> None:
+    rng = random.Random(1)
+    expected = Expected(low=1.8, typical=2.0)
+    assert next_poll_delay(0, POLICY, rng, elapsed=0.3, expected=expected) == pytest.approx(1.5)
+    assert next_poll_delay(3, POLICY, rng, elapsed=1.9, expected=expected) == pytest.approx(0.2)
+    late = next_poll_delay(5, POLICY, rng, elapsed=6.0, expected=expected)
+    assert late == pytest.approx(0.2 + 0.5 * 4.0)
+    assert next_poll_delay(9, POLICY, rng, elapsed=600, expected=expected) == POLICY.cap
+
+
+def test_scouts_poll_every_tenth_of_the_elapsed_time() -> None:
+    rng = random.Random(1)
+    assert next_poll_delay(0, POLICY, rng, elapsed=0.0, scout=True) == POLICY.min_step
+    assert next_poll_delay(7, POLICY, rng, elapsed=1.5, scout=True) == pytest.approx(0.15)
+
+
+async def test_poll_job_sleeps_until_the_expected_end(clock) -> None:
+    estimate = DurationEstimate(min_samples=4)
+    feed(estimate, [(1.85, 2.0), (1.9, 2.05), (1.95, 2.1), (1.9, 2.0)])
+    done_at = 2.0
+
+    async def get(url: str) -> Response:
+        if clock.now >= done_at:
+            return Response(
+                303, {"location": "https://dr.test/api/v2/deployments/d/"}, b"", "GET", url
+            )
+        body = b'{"status": "RUNNING", "statusId": "1"}'
+        return Response(200, {}, body, "GET", url)
+
+    outcomes = [
+        o
+        async for o in poll_job(
+            get, URL, max_wait=60, policy=POLICY, rng=random.Random(0),
+            sleep=clock.sleep, clock=clock, estimate=estimate,
+        )
+    ]  # fmt: skip
+    assert isinstance(outcomes[-1], JobDone)
+    assert clock.sleeps[0] == pytest.approx(estimate.expected().low, abs=0.01)
+    assert len(outcomes) <= 3
+    assert clock.now - done_at <= 0.25  # seen within one step of its end
