@@ -53,6 +53,7 @@ class ItemState:
     token: str | None = None
     outcome: str | None = None
     error: str | None = None
+    checks: dict[str, Any] | None = None
 
 
 class Journal:
@@ -158,5 +159,6 @@ def _apply(
     elif kind == "finished":
         state.outcome = record.get("outcome")
         state.error = record.get("error")
+        state.checks = record.get("checks")
     else:
         raise JournalMismatchError(f"{path} has a record of unknown type: {record}")

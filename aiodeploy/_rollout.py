@@ -104,7 +104,12 @@ class Rollout:
             result = ItemResult(request, Outcome.FAILED, error=exc)
         if not result.resumed:
             error = None if result.error is None else str(result.error)
-            await self._record("finished", index, outcome=result.outcome.value, error=error)
+            checks = None
+            if result.checks is not None:
+                checks = {name: msgspec.to_builtins(c) for name, c in result.checks.items()}
+            await self._record(
+                "finished", index, outcome=result.outcome.value, error=error, checks=checks
+            )
         return result
 
     async def _run(
@@ -114,9 +119,11 @@ class Rollout:
         if outcome in _FINAL or (outcome is Outcome.FAILED and state.submitting):
             assert outcome is not None
             error = AiodeployError(state.error) if state.error else None
-            return ItemResult(request, outcome, error=error, resumed=True)
+            checks = _convert_checks(state.checks)
+            return ItemResult(request, outcome, checks=checks, error=error, resumed=True)
         if state.token is not None:
             operation = self.client.resume_replacement(state.token)
+            self._emit(ItemSubmitted(index, request, operation.status_url))
         elif state.submitting:
             operation = None  # a crash between sending the PATCH and hearing back
         else:
@@ -221,7 +228,10 @@ def _serves(deployment: Deployment, model_id: str) -> bool:
 
 
 def _checks_from(error: UnprocessableEntityError) -> dict[str, ValidationCheck] | None:
-    checks = error.body.get("checks") if isinstance(error.body, dict) else None
+    return _convert_checks(error.body.get("checks") if isinstance(error.body, dict) else None)
+
+
+def _convert_checks(checks: object) -> dict[str, ValidationCheck] | None:
     try:
         return msgspec.convert(checks, dict[str, ValidationCheck]) if checks else None
     except msgspec.ValidationError:

@@ -324,3 +324,30 @@ async def test_reset_after_the_patch_is_not_submitted_twice(tmp_path) -> None:
             assert (item.outcome == "replaced") == on_new, item
             assert replacements_in_history(emu, dep_id) == (1 if on_new else 0)
         assert result.counts["replaced"] >= 6
+
+
+@pytest.mark.emulator(deployments=2)
+async def test_a_resumed_refusal_keeps_its_checks(client, emulator, tmp_path) -> None:
+    dep_id = emulator.state.live_deployments()[0].id
+    bad = emulator.state.replacement_candidates(dep_id).failing[0].id
+    journal = tmp_path / "j.jsonl"
+    first = await client.replace_models([(dep_id, bad)], journal=journal)
+    again = await client.replace_models([(dep_id, bad)], journal=journal)
+    (item,) = again.items
+    assert item.resumed
+    assert item.outcome == "refused_validation"
+    assert item.checks == first.items[0].checks
+    assert "failing" in {c.status for c in item.checks.values()}
+
+
+@pytest.mark.emulator(deployments=4, replacement_seconds=30)
+async def test_items_resumed_from_a_token_report_submitted(client, emulator, tmp_path) -> None:
+    plan = plan_for(emulator)
+    journal = tmp_path / "j.jsonl"
+    timed_out = await client.replace_models(plan, journal=journal, max_wait=0.2)
+    assert timed_out.counts["timed_out"] == 4
+    events: list[object] = []
+    again = await client.replace_models(plan, journal=journal, max_wait=0.2, on_event=events.append)
+    assert again.counts["timed_out"] == 4
+    assert sum(isinstance(e, ItemSubmitted) for e in events) == 4
+    assert emulator.state.stats.request_count(method="PATCH", route=PATCH_MODEL) == 4
