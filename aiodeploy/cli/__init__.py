@@ -1,0 +1,131 @@
+"""The ``aiodeploy`` command line: deployments, validation, replacement, drift and rollouts.
+
+Commands: ``deployments list|get|delete``, ``validate``, ``replace``, ``drift get|set``,
+``rollout`` and ``emulator``; ``aiodeploy --help`` (or ``python -m aiodeploy --help``) and
+each command's ``--help`` describe them. The global flags ``--endpoint``, ``--token``,
+``--token-type``, ``--json`` and ``--max-wait`` go before or after the command (not for
+``emulator``, whose own ``--token`` is the token it serves); endpoint and token otherwise
+come from the environment or drconfig.yaml. Results go to stdout (tables, or one JSON
+document with ``--json``); progress, prompts and errors go to stderr. No token is printed.
+
+``deployments delete`` asks for confirmation on a terminal; elsewhere it needs ``--yes``
+(else exit 2), so that a script never hangs on a prompt or deletes by accident.
+
+Exit codes: 0 success; 1 the operation failed (an API or transport error, a failing
+validation, a rollout with items not done); 2 a usage error (bad flags, a malformed plan, no
+endpoint or token configured, a journal of another plan); 130/143 a rollout stopped by
+SIGINT/SIGTERM (it prints the command that resumes it).
+
+Example:
+    >>> from aiodeploy.cli import main
+    >>> main(["deployments", "list", "--json"])  # doctest: +SKIP
+    0
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .._journal import JournalMismatchError
+from ..errors import AiodeployError, AuthenticationError, ConfigurationError
+from ._base import UsageError
+from ._parser import build_parser, parse
+from ._plan import PlanError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SIGINT = 0, 1, 2, 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code (it never raises ``SystemExit``).
+
+    Args:
+        argv: the arguments after the program name (default: ``sys.argv[1:]``).
+
+    Returns:
+        The exit code: 0, 1, 2, or 128 + a signal number for an interrupted rollout.
+    """
+    words = list(sys.argv[1:] if argv is None else argv)
+    as_module = argv is None and Path(sys.argv[0]).name == "__main__.py"
+    prog = "python -m aiodeploy" if as_module else "aiodeploy"
+    parser = build_parser(prog)
+    try:
+        args = parse(parser, words)
+    except SystemExit as exc:  # argparse exits on --help and on usage errors
+        return exc.code if isinstance(exc.code, int) else EXIT_OK if exc.code is None else 1
+    # what a printed resume command starts with: the way this process was started
+    if as_module:
+        args.launcher = [sys.executable, "-m", "aiodeploy"]
+    else:
+        args.launcher = [sys.argv[0] if argv is None else "aiodeploy"]
+    args.argv = words
+    try:
+        code: int = args.run(args)
+    except (UsageError, PlanError) as exc:
+        return _fail(prog, str(exc), EXIT_USAGE)
+    except JournalMismatchError as exc:
+        return _fail(
+            prog, f"{exc} (pass --journal NEW_FILE, or remove the old journal)", EXIT_USAGE
+        )
+    except ConfigurationError as exc:
+        return _fail(prog, f"{exc} On the command line: --endpoint URL --token TOKEN.", EXIT_USAGE)
+    except BrokenPipeError:
+        # the reader went away (`aiodeploy ... | head`): nothing left to tell anyone
+        _silence_stdout()
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        # Outside a rollout (which handles the signal itself) there is nothing to resume.
+        return _fail(prog, "interrupted", EXIT_SIGINT)
+    except Exception as exc:
+        leaves = _reportable(exc)
+        if leaves is None:
+            raise  # a bug: keep its traceback
+        for leaf in leaves:
+            _fail(prog, _describe(leaf), EXIT_FAILED)
+        return EXIT_FAILED
+    return code
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout at exit; into a closed pipe that prints another error.
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _fail(prog: str, message: str, code: int) -> int:
+    sys.stderr.write(f"{prog}: error: {message}\n")
+    sys.stderr.flush()
+    return code
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, AuthenticationError):
+        return f"{error} (check --token, DATAROBOT_API_TOKEN or drconfig.yaml)"
+    return str(error)
+
+
+def _reportable(error: BaseException) -> list[BaseException] | None:
+    """The errors to report in one line each, or ``None`` when ``error`` is a bug.
+
+    Task groups wrap errors in exception groups; a group whose every leaf is an aiodeploy
+    error or an OS error (an unwritable journal, say) is a failure to report, not a bug.
+    """
+    nested = getattr(error, "exceptions", None)
+    if isinstance(nested, tuple) and nested:
+        leaves: list[BaseException] = []
+        for inner in nested:
+            found = _reportable(inner)
+            if found is None:
+                return None
+            leaves.extend(found)
+        return list(dict.fromkeys(leaves))
+    if isinstance(error, (AiodeployError, OSError)):
+        return [error]
+    return None

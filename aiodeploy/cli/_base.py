@@ -1,0 +1,41 @@
+"""What every command shares: the usage error, and running a coroutine with a client."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from .._client import AsyncDeploymentClient
+
+__all__ = ["ApiCommand", "UsageError", "connect", "run_api"]
+
+ApiCommand = Callable[[AsyncDeploymentClient, argparse.Namespace], Awaitable[int]]
+"""A command that talks to the API: gets a connected client, returns the exit code."""
+
+
+class UsageError(Exception):
+    """The command line cannot be acted on (exit code 2); ``str()`` says why."""
+
+
+def connect(args: argparse.Namespace) -> AsyncDeploymentClient:
+    """A client configured from the global flags, else the environment or drconfig.yaml.
+
+    Raises:
+        ConfigurationError: no endpoint or token can be found.
+    """
+    options: dict[str, Any] = {"token_type": args.token_type}
+    if args.max_wait is not None:
+        options["max_wait"] = args.max_wait
+    return AsyncDeploymentClient(args.endpoint, args.token, **options)
+
+
+def run_api(command: ApiCommand, args: argparse.Namespace) -> int:
+    """Run ``command`` in a new event loop with a client that is closed afterwards."""
+
+    async def main() -> int:
+        async with connect(args) as client:
+            return await command(client, args)
+
+    return asyncio.run(main())

@@ -1,0 +1,146 @@
+"""The single-deployment commands: ``deployments``, ``validate``, ``replace`` and ``drift``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .._client import AsyncDeploymentClient
+from ._base import UsageError, run_api
+from ._output import print_fields, print_table, write_json, write_line
+from ._views import (
+    DEPLOYMENT_COLUMNS,
+    checks_data,
+    deployment_row,
+    show_checks,
+    show_deployment,
+    show_drift,
+    wire_data,
+)
+
+__all__ = [
+    "deployments_delete",
+    "deployments_get",
+    "deployments_list",
+    "drift_get",
+    "drift_set",
+    "replace",
+    "validate",
+]
+
+
+async def deployments_list(client: AsyncDeploymentClient, args: argparse.Namespace) -> int:
+    """``deployments list``: every matching deployment, as a table or a JSON array."""
+    deployments = await client.list_deployments(
+        search=args.search, order_by=args.order_by, status=args.status
+    )
+    if args.json:
+        write_json([wire_data(dep) for dep in deployments])
+    else:
+        print_table(
+            DEPLOYMENT_COLUMNS,
+            [deployment_row(dep) for dep in deployments],
+            caption=f"{len(deployments)} deployment(s)",
+            nowrap=("ID", "MODEL"),
+        )
+    return 0
+
+
+async def deployments_get(client: AsyncDeploymentClient, args: argparse.Namespace) -> int:
+    """``deployments get DEP``."""
+    show_deployment(await client.get_deployment(args.deployment), as_json=args.json)
+    return 0
+
+
+def deployments_delete(args: argparse.Namespace) -> int:
+    """``deployments delete DEP [--yes]``: asks first on a terminal, needs ``--yes`` elsewhere.
+
+    Raises:
+        UsageError: no ``--yes`` and stdin is not a terminal to ask on.
+    """
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                "refusing to delete without --yes when stdin is not a terminal to ask on"
+            )
+        sys.stderr.write(f"Delete deployment {args.deployment}? This cannot be undone. [y/N] ")
+        sys.stderr.flush()
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            sys.stderr.write("not deleted\n")
+            return 1
+    return run_api(_delete, args)
+
+
+async def _delete(client: AsyncDeploymentClient, args: argparse.Namespace) -> int:
+    await client.delete_deployment(args.deployment)
+    if args.json:
+        write_json({"deleted": args.deployment})
+    else:
+        write_line(f"deleted deployment {args.deployment}")
+    return 0
+
+
+async def validate(client: AsyncDeploymentClient, args: argparse.Namespace) -> int:
+    """``validate DEP MODEL``: exit 0 when the model may replace the deployment's, else 1."""
+    result = await client.validate_replacement_model(args.deployment, args.model)
+    if args.json:
+        write_json(
+            {
+                "deployment_id": args.deployment,
+                "model_id": args.model,
+                "status": result.status,
+                "message": result.message,
+                "checks": checks_data(result.checks),
+            }
+        )
+    else:
+        print_fields([("status", result.status), ("message", result.message or "-")])
+        write_line()
+        show_checks(result.checks)
+    return 0 if result.ok else 1
+
+
+async def replace(client: AsyncDeploymentClient, args: argparse.Namespace) -> int:
+    """``replace DEP MODEL --reason R``: submit, wait for the job, show the deployment."""
+    operation = await client.start_model_replacement(args.deployment, args.model, args.reason)
+    chatty = not args.json and sys.stderr.isatty()
+    if chatty:
+        sys.stderr.write(f"replacement accepted; waiting for {operation.status_url}\n")
+    deployment = None
+    async for event in operation.events():
+        if chatty:
+            sys.stderr.write(f"job {event.status}\n")
+        deployment = event.deployment
+    if deployment is None:  # the job ended without a final read (never expected)
+        deployment = await client.get_deployment(args.deployment)
+    show_deployment(deployment, as_json=args.json)
+    return 0
+
+
+async def drift_get(client: AsyncDeploymentClient, args: argparse.Namespace) -> int:
+    """``drift get DEP``."""
+    settings = await client.get_drift_tracking_settings(args.deployment)
+    show_drift(args.deployment, settings, as_json=args.json)
+    return 0
+
+
+def drift_set(args: argparse.Namespace) -> int:
+    """``drift set DEP [--target on|off] [--feature on|off]``.
+
+    Raises:
+        UsageError: neither ``--target`` nor ``--feature`` was given.
+    """
+    if args.target is None and args.feature is None:
+        raise UsageError("drift set: give --target on|off and/or --feature on|off")
+    return run_api(_drift_set, args)
+
+
+async def _drift_set(client: AsyncDeploymentClient, args: argparse.Namespace) -> int:
+    flags = {"on": True, "off": False, None: None}
+    settings = await client.update_drift_tracking_settings(
+        args.deployment,
+        target_drift_enabled=flags[args.target],
+        feature_drift_enabled=flags[args.feature],
+    )
+    show_drift(args.deployment, settings, as_json=args.json)
+    return 0

@@ -1,0 +1,263 @@
+"""The argparse command tree of ``aiodeploy``.
+
+Global flags (``--endpoint``, ``--token``, ``--token-type``, ``--json``, ``--max-wait``) are
+accepted before or after the subcommand; after it wins when both are given. The
+``emulator`` subcommand takes only its own flags (its ``--token`` is the token it serves).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .._version import __version__
+from .._wire import check_id
+from ..emulator import _cli as emulator_cli
+from ..enums import ModelReplacementReason
+from . import _commands
+from ._base import ApiCommand, run_api
+from ._rollout import rollout
+
+__all__ = ["GLOBAL_DEFAULTS", "build_parser", "parse"]
+
+GLOBAL_DEFAULTS: dict[str, Any] = {
+    "endpoint": None,
+    "token": None,
+    "token_type": None,
+    "json": False,
+    "max_wait": None,
+}
+"""The global flags' destinations and their values when not given."""
+
+_PRE = "pre_"  # prefix of a global flag's destination when given before the subcommand
+_REASONS = [reason.value for reason in ModelReplacementReason]
+_Formatter = argparse.RawDescriptionHelpFormatter
+
+
+def _argument_type(name: str, parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = name  # argparse names the type in "invalid <name> value" messages
+    return convert
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(f"must be a whole number >= 1, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value >= 0 or value == float("inf"):
+        raise ValueError(f"must be a number of seconds >= 0, got {text}")
+    return value
+
+
+def _id_of(what: str) -> Callable[[str], str]:
+    return _argument_type(what, lambda text: check_id(text, what))
+
+
+_dep = _id_of("deployment id")
+_model = _id_of("model id")
+
+
+def _add_global_flags(parser: argparse.ArgumentParser, *, prefix: str) -> None:
+    group = parser.add_argument_group("connection and output (before or after the command)")
+    kept = argparse.SUPPRESS if not prefix else None  # "not given" must not overwrite
+    group.add_argument(
+        "--endpoint", dest=f"{prefix}endpoint", default=kept, metavar="URL",
+        help="API endpoint, e.g. https://app.datarobot.com/api/v2 "
+        "(else DATAROBOT_ENDPOINT, else drconfig.yaml)",
+    )  # fmt: skip
+    group.add_argument(
+        "--token", dest=f"{prefix}token", default=kept, metavar="TOKEN",
+        help="API token (else DATAROBOT_API_TOKEN, else drconfig.yaml)",
+    )  # fmt: skip
+    group.add_argument(
+        "--token-type", dest=f"{prefix}token_type", default=kept, choices=["Bearer", "Token"],
+        help="Authorization scheme (Bearer)",
+    )  # fmt: skip
+    group.add_argument(
+        "--json", dest=f"{prefix}json", action="store_true",
+        default=False if prefix else argparse.SUPPRESS,
+        help="print one JSON document instead of tables",
+    )  # fmt: skip
+    group.add_argument(
+        "--max-wait", dest=f"{prefix}max_wait", default=kept, metavar="SECONDS",
+        type=_argument_type("seconds", _seconds),
+        help="longest wait for one job, polls and retries included (600)",
+    )  # fmt: skip
+
+
+def _command(
+    sub: Any, name: str, summary: str, example: str, **kwargs: Any
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, help=summary, description=summary, epilog=f"example:\n  {example}",
+        formatter_class=_Formatter, allow_abbrev=False, **kwargs,
+    )  # fmt: skip
+    return parser
+
+
+def _api(parser: argparse.ArgumentParser, command: ApiCommand) -> None:
+    _add_global_flags(parser, prefix="")
+    parser.set_defaults(run=functools.partial(run_api, command))
+
+
+def _deployments(sub: Any) -> None:
+    group = _command(
+        sub, "deployments", "list, show or delete deployments", "aiodeploy deployments list"
+    )
+    leaves = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    ls = _command(
+        leaves, "list", "list deployments", "aiodeploy deployments list --search churn --json"
+    )
+    ls.add_argument("--search", help="match label and description (case-insensitive)")
+    ls.add_argument("--order-by", metavar="FIELD", help="e.g. label or -createdAtTimestamp")
+    ls.add_argument("--status", choices=["active", "inactive"])
+    _api(ls, _commands.deployments_list)
+    get = _command(leaves, "get", "show one deployment", "aiodeploy deployments get 65f0c1...")
+    get.add_argument("deployment", type=_dep, metavar="DEP", help="deployment id")
+    _api(get, _commands.deployments_get)
+    delete = _command(
+        leaves, "delete", "delete a deployment (asks first unless --yes)",
+        "aiodeploy deployments delete 65f0c1... --yes",
+    )  # fmt: skip
+    delete.add_argument("deployment", type=_dep, metavar="DEP", help="deployment id")
+    delete.add_argument(
+        "--yes", action="store_true",
+        help="do not ask; required when stdin is not a terminal",
+    )  # fmt: skip
+    _add_global_flags(delete, prefix="")
+    delete.set_defaults(run=_commands.deployments_delete)
+
+
+def _single(sub: Any) -> None:
+    validate = _command(
+        sub, "validate", "check whether a model may replace a deployment's model",
+        "aiodeploy validate 65f0c1... 65f0d2...   # exit 0 passing/warning, 1 failing",
+    )  # fmt: skip
+    validate.add_argument("deployment", type=_dep, metavar="DEP", help="deployment id")
+    validate.add_argument("model", type=_model, metavar="MODEL", help="model id")
+    _api(validate, _commands.validate)
+    replace = _command(
+        sub, "replace", "replace a deployment's model and wait for the job",
+        "aiodeploy replace 65f0c1... 65f0d2... --reason ACCURACY",
+    )  # fmt: skip
+    replace.add_argument("deployment", type=_dep, metavar="DEP", help="deployment id")
+    replace.add_argument("model", type=_model, metavar="MODEL", help="model id")
+    replace.add_argument(
+        "--reason", required=True, type=str.upper, choices=_REASONS, metavar="REASON",
+        help=f"why: {', '.join(_REASONS)}",
+    )  # fmt: skip
+    _api(replace, _commands.replace)
+    drift = _command(
+        sub, "drift", "show or change drift tracking", "aiodeploy drift set 65f0c1... --target on"
+    )
+    leaves = drift.add_subparsers(dest="action", metavar="ACTION", required=True)
+    get = _command(leaves, "get", "show drift tracking", "aiodeploy drift get 65f0c1...")
+    get.add_argument("deployment", type=_dep, metavar="DEP", help="deployment id")
+    _api(get, _commands.drift_get)
+    put = _command(
+        leaves, "set", "turn target and/or feature drift tracking on or off",
+        "aiodeploy drift set 65f0c1... --target on --feature off",
+    )  # fmt: skip
+    put.add_argument("deployment", type=_dep, metavar="DEP", help="deployment id")
+    put.add_argument("--target", choices=["on", "off"], help="target drift tracking")
+    put.add_argument("--feature", choices=["on", "off"], help="feature drift tracking")
+    _add_global_flags(put, prefix="")
+    put.set_defaults(run=_commands.drift_set)
+
+
+def _rollout(sub: Any) -> None:
+    parser = _command(
+        sub, "rollout", "replace many deployments' models from a CSV or JSONL plan, resumably",
+        "aiodeploy rollout plan.csv --concurrency 16\n\n"
+        "plan.csv:\n  deployment_id,model_id,reason\n  65f0c1...,65f0d2...,SCHEDULED_REFRESH\n"
+        "plan.jsonl: one {\"deployment_id\": ..., \"model_id\": ..., \"reason\": ...} a line.\n"
+        "reason is optional (OTHER). Rerun the same command after a crash or Ctrl-C to\n"
+        "resume from the journal. Exit 0: all replaced or skipped; 1: some were not.",
+    )  # fmt: skip
+    parser.add_argument("plan", metavar="PLAN", help="a .csv, .jsonl or .ndjson plan file")
+    parser.add_argument(
+        "--concurrency", type=_argument_type("count", _positive_int), default=32, metavar="N",
+        help="items reading, validating or submitting at once (32)",
+    )  # fmt: skip
+    journal = parser.add_mutually_exclusive_group()
+    journal.add_argument(
+        "--journal", metavar="FILE",
+        help="journal that makes the run resumable (PLAN.journal.jsonl next to the plan)",
+    )  # fmt: skip
+    journal.add_argument("--no-journal", action="store_true", help="keep no journal")
+    parser.add_argument("--no-validate", action="store_true", help="do not validate first")
+    parser.add_argument(
+        "--no-skip-current", action="store_true",
+        help="submit even when a deployment already serves its model",
+    )  # fmt: skip
+    parser.add_argument(
+        "--fail-fast", action="store_true", help="stop the other items after a failure"
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true",
+        help="validate only; show what each item would do and change nothing",
+    )  # fmt: skip
+    _add_global_flags(parser, prefix="")
+    parser.set_defaults(run=rollout)
+
+
+def build_parser(prog: str = "aiodeploy") -> argparse.ArgumentParser:
+    """The whole command tree; each leaf sets ``run(args) -> int`` as a default."""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Manage DataRobot deployments from the command line.",
+        epilog="example:\n  aiodeploy --endpoint https://app.datarobot.com/api/v2 "
+        "deployments list\n\nexit codes: 0 success, 1 failure, 2 usage error, "
+        "130/143 interrupted",
+        formatter_class=_Formatter,
+        allow_abbrev=False,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_global_flags(parser, prefix=_PRE)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _deployments(sub)
+    _single(sub)
+    _rollout(sub)
+    emulator = _command(
+        sub, "emulator", "serve a DataRobot-compatible API from memory, for tests and demos",
+        "aiodeploy emulator --port 8080 --deployments 200",
+    )  # fmt: skip
+    emulator_cli.add_arguments(emulator)
+    emulator.set_defaults(run=emulator_cli.run)
+    return parser
+
+
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
+    """Parse ``argv`` and merge global flags given before the subcommand.
+
+    Raises:
+        SystemExit: a usage error (code 2), or ``--help``/``--version`` (code 0).
+    """
+    args = parser.parse_args(argv)
+    before = {name: getattr(args, _PRE + name) for name in GLOBAL_DEFAULTS}
+    for name in GLOBAL_DEFAULTS:
+        delattr(args, _PRE + name)
+    if args.command == "emulator":
+        given = [f"--{name.replace('_', '-')}" for name, value in before.items() if value]
+        if given:
+            parser.error(
+                f"{', '.join(given)} do(es) not apply to `emulator`; "
+                "give the emulator's own options after it"
+            )
+        return args
+    for name, value in before.items():
+        if not hasattr(args, name):
+            setattr(args, name, value)
+    return args

@@ -1,0 +1,157 @@
+"""Rollout progress on stderr, driven by the bulk run's ``on_event`` callback.
+
+A rich progress bar when rich is installed and stderr is a terminal; otherwise a plain
+line now and then (logs and CI keep a readable trace); nothing with ``--json``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Callable, Iterator
+from typing import TextIO
+
+from .._bulk import BulkEvent, ItemFinished, ItemSubmitted, Outcome
+from . import _output
+
+__all__ = ["Tally", "choose_mode", "report_progress"]
+
+OnEvent = Callable[[BulkEvent], None]
+
+_GROUP = {
+    Outcome.REPLACED: "replaced",
+    Outcome.UPDATED: "replaced",
+    Outcome.SKIPPED_CURRENT: "skipped",
+    Outcome.REFUSED_VALIDATION: "refused",
+    Outcome.FAILED: "failed",
+    Outcome.TIMED_OUT: "failed",
+    Outcome.CANCELLED: "failed",
+}
+
+PLAIN_INTERVAL = 10.0
+"""Seconds between two plain progress lines when no tenth of the plan was crossed."""
+
+
+class Tally:
+    """Running counts of a rollout, from its events.
+
+    Attributes:
+        total: items in the plan.
+        done: items finished (resumed ones included).
+        counts: ``replaced``, ``skipped``, ``refused``, ``failed`` → items.
+    """
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.counts = dict.fromkeys(("replaced", "skipped", "refused", "failed"), 0)
+        self._waiting: set[int] = set()
+
+    @property
+    def in_flight(self) -> int:
+        """Items whose change the server accepted and whose job has not ended."""
+        return len(self._waiting)
+
+    def update(self, event: BulkEvent) -> None:
+        """Count one event."""
+        if isinstance(event, ItemSubmitted):
+            self._waiting.add(event.index)
+        elif isinstance(event, ItemFinished):
+            self._waiting.discard(event.index)
+            self.done += 1
+            self.counts[_GROUP[event.result.outcome]] += 1
+
+    def text(self, *, compact: bool = False) -> str:
+        """E.g. ``replaced 12 · skipped 0 · refused 1 · failed 0 · in flight 30``.
+
+        ``compact`` leaves out the separators and the items in flight, for a bar that has
+        to fit 80 columns.
+        """
+        parts = [f"{name} {count}" for name, count in self.counts.items()]
+        if compact:
+            return " ".join(parts)
+        return " · ".join([*parts, f"in flight {self.in_flight}"])
+
+
+def choose_mode(*, as_json: bool) -> str:
+    """``rich``, ``plain`` or ``none``, from ``--json``, rich's presence and the terminal."""
+    if as_json:
+        return "none"
+    if _output.USE_RICH and sys.stderr.isatty():
+        return "rich"
+    return "plain"
+
+
+@contextlib.contextmanager
+def report_progress(total: int, mode: str) -> Iterator[OnEvent | None]:
+    """Show progress while the block runs; yields the ``on_event`` callback (or ``None``)."""
+    if mode == "rich":
+        with _rich_progress(total) as on_event:
+            yield on_event
+    elif mode == "plain":
+        yield _PlainProgress(total, sys.stderr)
+    else:
+        yield None
+
+
+class _PlainProgress:
+    """A line per tenth of the plan done, or every :data:`PLAIN_INTERVAL` seconds."""
+
+    def __init__(
+        self, total: int, stream: TextIO, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.tally = Tally(total)
+        self._stream = stream
+        self._clock = clock
+        self._started = self._last = clock()
+        self._step = 0
+
+    def __call__(self, event: BulkEvent) -> None:
+        self.tally.update(event)
+        now = self._clock()
+        step = self.tally.done * 10 // max(self.tally.total, 1)
+        if step > self._step or now - self._last >= PLAIN_INTERVAL:
+            self._step = max(step, self._step)
+            self._last = now
+            self._stream.write(self._line(now) + "\n")
+            self._stream.flush()
+
+    def _line(self, now: float) -> str:
+        tally = self.tally
+        elapsed = now - self._started
+        line = f"rollout: {tally.done}/{tally.total} done · {tally.text()} · {elapsed:.0f}s"
+        remaining = tally.total - tally.done
+        if tally.done and remaining:
+            line += f" · ETA {elapsed / tally.done * remaining:.0f}s"
+        return line
+
+
+@contextlib.contextmanager
+def _rich_progress(total: int) -> Iterator[OnEvent]:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    tally = Tally(total)
+    # sized to fit 80 columns: the elapsed time is in the summary
+    progress = Progress(
+        BarColumn(bar_width=15),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[tally]}", markup=False),
+        TextColumn("ETA"),
+        TimeRemainingColumn(compact=True),
+        console=_output.make_console(sys.stderr),
+    )
+    task = progress.add_task("rollout", total=total, tally=tally.text(compact=True))
+
+    def on_event(event: BulkEvent) -> None:
+        tally.update(event)
+        progress.update(task, completed=tally.done, tally=tally.text(compact=True))
+
+    with progress:
+        yield on_event

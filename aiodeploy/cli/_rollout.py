@@ -1,0 +1,182 @@
+"""``rollout PLAN``: replace many deployments' models from a plan file, resumably.
+
+Ctrl-C (SIGINT) or SIGTERM cancels the bulk run from inside the event loop, so the library
+unwinds normally and closes the journal; the command then prints how to resume and exits
+with 128 + the signal number, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import shlex
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import anyio
+
+from .._bulk import BulkResult, ReplacementRequest
+from ._base import connect
+from ._dryrun import preview_plan, previews_ok, show_previews
+from ._plan import load_plan
+from ._progress import choose_mode, report_progress
+from ._report import show_summary
+
+__all__ = ["TOKEN_PLACEHOLDER", "default_journal", "resume_command", "rollout"]
+
+TOKEN_PLACEHOLDER = '"$DATAROBOT_API_TOKEN"'  # noqa: S105 (a shell reference, not a token)
+"""Stands for the token in the printed resume command: a token is never printed."""
+
+
+def default_journal(plan: Path) -> Path:
+    """``<PLAN>.journal.jsonl`` next to the plan, so that every run can be resumed."""
+    return plan.with_name(plan.name + ".journal.jsonl")
+
+
+def rollout(args: argparse.Namespace) -> int:
+    """Run (or, with ``--dry-run``, preview) a rollout; return the exit code.
+
+    Raises:
+        PlanError: the plan is malformed (before any request is sent).
+        JournalMismatchError: the journal belongs to another plan.
+    """
+    plan_path = Path(args.plan)
+    plan = load_plan(plan_path)
+    journal: Path | None = None
+    if not (args.no_journal or args.dry_run):
+        journal = Path(args.journal) if args.journal else default_journal(plan_path)
+    return asyncio.run(_rollout(args, plan, plan_path, journal))
+
+
+class _StopOnSignal:
+    """Cancels :attr:`scope` on SIGINT or SIGTERM, remembering which came first."""
+
+    def __init__(self) -> None:
+        self.scope = anyio.CancelScope()
+        self.signum: int | None = None
+
+    def _stop(self, signum: int) -> None:
+        if self.signum is None:
+            self.signum = signum
+        self.scope.cancel()
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        handled: list[int] = []
+        for signum in (int(signal.SIGINT), int(signal.SIGTERM)):
+            # Only the main thread can take signals (tests run main() in a worker thread),
+            # and Windows loops cannot at all: then Ctrl-C is a KeyboardInterrupt instead.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signum, self._stop, signum)
+                handled.append(signum)
+        try:
+            yield
+        finally:
+            for number in handled:
+                loop.remove_signal_handler(number)
+
+
+async def _rollout(
+    args: argparse.Namespace,
+    plan: list[ReplacementRequest],
+    plan_path: Path,
+    journal: Path | None,
+) -> int:
+    stop = _StopOnSignal()
+    result: BulkResult[ReplacementRequest] | None = None
+    # The client is closed outside the cancelled scope, so its session closes cleanly.
+    async with connect(args) as client:
+        with stop.installed(), stop.scope:
+            if args.dry_run:
+                previews = await preview_plan(
+                    client,
+                    plan,
+                    concurrency=args.concurrency,
+                    validate=not args.no_validate,
+                    skip_if_current=not args.no_skip_current,
+                )
+                show_previews(previews, plan=plan_path, as_json=args.json)
+                return 0 if previews_ok(previews) else 1
+            mode = choose_mode(as_json=args.json)
+            if mode != "none":
+                where = "no journal" if journal is None else f"journal {journal}"
+                sys.stderr.write(
+                    f"rollout: {len(plan)} item(s) from {plan_path}, "
+                    f"concurrency {args.concurrency}, {where}\n"
+                )
+            with report_progress(len(plan), mode) as on_event:
+                result = await client.replace_models(
+                    plan,
+                    concurrency=args.concurrency,
+                    validate=not args.no_validate,
+                    skip_if_current=not args.no_skip_current,
+                    fail_fast=args.fail_fast,
+                    journal=journal,
+                    on_event=on_event,
+                )
+    if stop.signum is not None or result is None:
+        signum = stop.signum or int(signal.SIGINT)
+        if not args.dry_run:
+            _tell_how_to_resume(args, journal, signum)
+        return 128 + signum
+    show_summary(result, plan=plan_path, journal=journal, as_json=args.json)
+    return 0 if result.ok else 1
+
+
+def _tell_how_to_resume(args: argparse.Namespace, journal: Path | None, signum: int) -> None:
+    command, redacted = resume_command(args.launcher, args.argv, journal)
+    name = signal.Signals(signum).name
+    lines = [f"aiodeploy: rollout stopped by {name}; nothing more was sent."]
+    if journal is None:
+        lines.append(
+            "No journal was kept (--no-journal): rerunning validates again and skips "
+            "deployments already on their new model. Rerun with:"
+        )
+    else:
+        lines.append(f"The journal {journal} is intact. Resume with:")
+    lines.append(f"  {command}")
+    if redacted:
+        lines.append("(the token is not shown: set DATAROBOT_API_TOKEN before running it)")
+    sys.stderr.write("\n".join(lines) + "\n")
+    sys.stderr.flush()
+
+
+def resume_command(
+    launcher: Sequence[str], argv: Sequence[str], journal: Path | None
+) -> tuple[str, bool]:
+    """The command line that resumes a rollout, with the token left out.
+
+    Args:
+        launcher: how the CLI was started, e.g. ``["aiodeploy"]`` or
+            ``[sys.executable, "-m", "aiodeploy"]``.
+        argv: the arguments as given.
+        journal: the journal in use; added as ``--journal`` when it was implicit.
+
+    Returns:
+        The shell-quoted command, and whether a token was replaced by
+        :data:`TOKEN_PLACEHOLDER`.
+    """
+    words = [shlex.quote(word) for word in launcher]
+    redacted = False
+    hide_next = False
+    has_journal = False
+    for word in argv:
+        if hide_next:
+            words.append(TOKEN_PLACEHOLDER)
+            hide_next, redacted = False, True
+            continue
+        if word == "--token":
+            hide_next = True
+        elif word.startswith("--token="):
+            words.append(f"--token={TOKEN_PLACEHOLDER}")
+            redacted = True
+            continue
+        has_journal = has_journal or word == "--journal" or word.startswith("--journal=")
+        words.append(shlex.quote(word))
+    if journal is not None and not has_journal:
+        words += ["--journal", shlex.quote(str(journal))]
+    return " ".join(words), redacted
