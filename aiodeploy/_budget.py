@@ -46,7 +46,8 @@ class RequestBudget:
         self.max_in_flight = max_in_flight
         self.per_second = per_second
         self._burst = burst
-        self._limiter = anyio.CapacityLimiter(max_in_flight)
+        # A semaphore, not a CapacityLimiter: no per-task borrower bookkeeping on the hot path.
+        self._limiter = anyio.Semaphore(max_in_flight)
         self._clock = clock
         self._sleep = sleep
         self._next_start = float("-inf")
@@ -54,7 +55,7 @@ class RequestBudget:
     @property
     def in_flight(self) -> int:
         """Requests holding a slot now."""
-        return int(self._limiter.borrowed_tokens)
+        return self.max_in_flight - self._limiter.value
 
     async def _pace(self) -> None:
         assert self.per_second is not None

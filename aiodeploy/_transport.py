@@ -13,7 +13,7 @@ import platform
 import ssl as ssl_module
 import time
 from collections.abc import Mapping, Sequence
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -86,7 +86,9 @@ class Transport:
                 endpoint's.
         """
         if "://" not in path_or_url:
-            return urljoin(self.endpoint, path_or_url.lstrip("/"))
+            # Our paths are built from checked ids, so plain concatenation is exact (and
+            # several times cheaper than urljoin on every request).
+            return self.endpoint + path_or_url.lstrip("/")
         if origin(path_or_url) != self._origin:
             raise CrossOriginError(path_or_url, self.endpoint.rstrip("/"))
         return path_or_url
@@ -140,7 +142,7 @@ class Transport:
             ) as reply:
                 content = await reply.read()
                 status = reply.status
-                reply_headers = {k.lower(): v for k, v in reply.headers.items()}
+                reply_headers = reply.headers  # case-insensitive, immutable
                 final_url = str(reply.url)
         except aiohttp.ClientConnectorError as exc:
             raise TransportError(

@@ -32,7 +32,11 @@ _encoder = msgspec.json.Encoder()
 
 @dataclasses.dataclass(frozen=True)
 class Response:
-    """A reply as the transport received it. ``headers`` keys are lower-case."""
+    """A reply as the transport received it.
+
+    ``headers`` is looked up case-insensitively by :meth:`header` (a plain dict must use
+    lower-case keys).
+    """
 
     status: int
     headers: Mapping[str, str]
