@@ -31,6 +31,7 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package and the examples."""
     session.install("-e", ".[dev,test,cli]")
     session.run("mypy", "--strict", "aiodeploy", "examples")
+    session.run("mypy", "benchmarks")
 
 
 @nox.session
@@ -40,3 +41,10 @@ def examples(session: nox.Session) -> None:
     env = {"DATAROBOT_ENDPOINT": "", "DATAROBOT_API_TOKEN": ""}
     for example in sorted(Path("examples").glob("*.py")):
         session.run("python", str(example), env=env)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks against the emulator; pass options after --, e.g. ``-- --smoke``."""
+    session.install("-e", ".[bench]")
+    session.run("python", "-m", "benchmarks", *session.posargs)

@@ -1,0 +1,125 @@
+"""Writing the results: ``results.json`` (everything) and ``results.md`` (the tables).
+
+Files are written next to their final name and then renamed, so an interrupted run never
+leaves half a file (``benchmarks/results/*.tmp`` is git-ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+COMMON = [
+    ["wall_s", "wall s", None],
+    ["cpu_s", "client CPU s", None],
+    ["requests", "requests", "{:,.0f}"],
+    ["peak_rss_mib", "peak RSS MiB", "{:.1f}"],
+]
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def write_json(results: dict[str, Any], out: Path) -> Path:
+    path = out / "results.json"
+    write_atomically(path, (json.dumps(results, indent=1, allow_nan=False) + "\n").encode())
+    return path
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3f}" if value < 10 else f"{value:,.1f}"
+
+
+def _cell(value: Any, fmt: str | None) -> str:
+    if value is None:
+        return "—"
+    if fmt is None:
+        return _seconds(value)
+    return fmt.format(value)
+
+
+def _items(row: dict[str, Any]) -> str:
+    median, n = row["median"], row["n"]
+    text = f"{median['ok']:,.0f}/{n:,}"
+    errors = median.get("unexpected_errors", 0)
+    if median["failed"] or errors:
+        text += f" ⚠ {median['failed']:,.0f} failed"
+        text += f", {errors:.0f} server errors" if errors else ""
+    return text
+
+
+def _table(scenario: dict[str, Any]) -> list[str]:
+    columns = COMMON + scenario.get("columns", [])
+    head = ["case", "contender", *(title for _, title, _ in columns), "items ok", "note", "target"]
+    lines = ["| " + " | ".join(head) + " |"]
+    lines.append("|" + "---|" * 2 + "---:|" * (len(columns) + 1) + "---|---|")
+    limit = scenario.get("limit")
+    if limit:
+        cells = ["", f"**limit**: {limit['what']}", _seconds(limit["wall_s"])]
+        lines.append("| " + " | ".join(cells + [""] * (len(head) - len(cells))) + " |")
+    for row in scenario["rows"]:
+        median = row["median"]
+        cells = [row["case"], row["contender"]]
+        cells += [_cell(median.get(key), fmt) for key, _, fmt in columns]
+        cells += [_items(row), row.get("note", ""), row.get("target", "")]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _summary(results: dict[str, Any]) -> list[str]:
+    """One line per target (the table the README quotes)."""
+    lines = ["| scenario | case | target | aiodeploy | verdict |", "|---|---|---|---|---|"]
+    for key, scenario in results["scenarios"].items():
+        if "error" in scenario:
+            lines.append(f"| {key} | | | failed to run | |")
+        for verdict in scenario.get("targets", []):
+            word = "met" if verdict["met"] else "**missed**"
+            cells = [key, verdict["case"], verdict["target"], verdict["measured"], word]
+            lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _machine_line(results: dict[str, Any]) -> str:
+    machine = results["machine"]
+    versions = ", ".join(f"{name} {v}" for name, v in machine["versions"].items())
+    load = machine.get("load_average")
+    loaded = f"; load average at start {load[0]:.2f}" if load else ""
+    return (
+        f"{machine['date']}: {machine['cpu']}, {machine['cores']} cores ({machine['pinning']})"
+        f"{loaded}; Python {machine['python']}; {versions}."
+    )
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The Markdown report: the machine, then one table and target list per scenario."""
+    lines = [
+        "# aiodeploy benchmarks",
+        "",
+        f"Mode `{results['mode']}`, medians of {results['repeats']} run(s) per row, each in a "
+        "fresh client process against the emulator in its own process. " + _machine_line(results),
+        "",
+        "Requests are counted by the emulator; CPU time and peak RSS are the client process's "
+        "own. Official client: `tracking` is its default API-consumer tracking header.",
+    ]
+    lines += ["", "## Summary", "", *_summary(results)]
+    for key, scenario in results["scenarios"].items():
+        lines += ["", f"## {scenario.get('title', key)}", ""]
+        if "error" in scenario:
+            lines += [f"**The scenario failed to run**: `{scenario['error']}`"]
+            continue
+        lines += _table(scenario)
+        emulator = scenario.get("emulator")
+        lines += ["", f"Emulator: `{json.dumps(emulator)}`."]
+        lines += [f"- {note}" for note in scenario.get("notes", [])]
+    return "\n".join(lines) + "\n"
+
+
+def write_markdown(results: dict[str, Any], out: Path) -> Path:
+    path = out / "results.md"
+    write_atomically(path, markdown(results).encode())
+    return path
