@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from ._models import Deployment
-from ._polling import JobDone, interpret_status, poll_job
+from ._polling import JobDone, JobPending, interpret_status, poll_job
 from ._wire import check_id
 from .enums import ModelReplacementReason
 from .errors import AsyncFailureError, AsyncProcessUnsuccessfulError, NotFoundError
@@ -181,11 +181,17 @@ class ReplacementOperation:
             AsyncFailureError: the job's status is gone and the deployment does not serve
                 the new model.
         """
-        async with contextlib.aclosing(self._run(max_wait)) as events:
-            async for event in events:
-                if event.deployment is not None:
-                    return event.deployment
-        return self.result()  # already finished before this call
+        if not self.done():
+            try:
+                async with contextlib.aclosing(self._polls(max_wait)) as polls:
+                    async for outcome in polls:
+                        if isinstance(outcome, JobPending):
+                            self._last_status = outcome.status
+            except Exception as exc:
+                await self._conclude(exc)
+            else:
+                await self._conclude(None)
+        return self.result()
 
     async def events(self, *, max_wait: float | None = None) -> AsyncIterator[ReplacementEvent]:
         """Yield each status change once, then a ``COMPLETED`` event with the deployment.
@@ -193,16 +199,22 @@ class ReplacementOperation:
         Raises:
             The same errors as :meth:`wait`, after the events seen so far.
         """
-        async with contextlib.aclosing(self._run(max_wait)) as events:
-            async for event in events:
-                yield event
+        if not self.done():
+            try:
+                async with contextlib.aclosing(self._polls(max_wait)) as polls:
+                    async for outcome in polls:
+                        if isinstance(outcome, JobPending) and outcome.status != self._last_status:
+                            self._last_status = outcome.status
+                            yield ReplacementEvent(outcome.status)
+            except Exception as exc:
+                await self._conclude(exc)
+            else:
+                await self._conclude(None)
+        yield ReplacementEvent("COMPLETED", self.result())
 
-    async def _run(self, max_wait: float | None) -> AsyncGenerator[ReplacementEvent, None]:
-        if self.done():
-            yield ReplacementEvent("COMPLETED", self.result())
-            return
+    def _polls(self, max_wait: float | None) -> AsyncGenerator[JobPending | JobDone, None]:
         client = self._client
-        polls = poll_job(
+        return poll_job(
             lambda url: client._request("GET", url),
             self.status_url,
             max_wait=client._max_wait(max_wait),
@@ -213,25 +225,24 @@ class ReplacementOperation:
             estimate=client._estimate("replacement"),
             elapsed_at_start=max(0.0, (utc_now() - self.submitted_at).total_seconds()),
         )
-        try:
-            async with contextlib.aclosing(polls):
-                async for outcome in polls:
-                    if isinstance(outcome, JobDone):
-                        break
-                    if outcome.status != self._last_status:
-                        self._last_status = outcome.status
-                        yield ReplacementEvent(outcome.status)
-        except NotFoundError as gone:
+
+    async def _conclude(self, error: Exception | None) -> None:
+        """Record how the polling ended: read the deployment, or keep a final error.
+
+        Timeouts and transport errors are re-raised without being kept: they say nothing
+        final about the job, and the operation can be awaited again.
+        """
+        if isinstance(error, NotFoundError):
             # The status resource expired (e.g. resumed long after): the deployment decides.
-            deployment = await self._settle_without_status(gone)
-        except (AsyncProcessUnsuccessfulError, AsyncFailureError) as exc:
-            self._error = exc  # final; timeouts and transport errors are not
-            raise
+            self._result = await self._settle_without_status(error)
+        elif isinstance(error, (AsyncProcessUnsuccessfulError, AsyncFailureError)):
+            self._error = error
+            raise error
+        elif error is not None:
+            raise error
         else:
-            deployment = await client.get_deployment(self.deployment_id)
+            self._result = await self._client.get_deployment(self.deployment_id)
         self._last_status = "COMPLETED"
-        self._result = deployment
-        yield ReplacementEvent("COMPLETED", deployment)
 
     async def _settle_without_status(self, gone: NotFoundError) -> Deployment:
         deployment = await self._client.get_deployment(self.deployment_id)
