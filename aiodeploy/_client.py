@@ -7,7 +7,15 @@ import os
 import random
 import ssl as ssl_module
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -30,7 +38,7 @@ from ._models import (
     ReplacementValidation,
 )
 from ._operations import ReplacementOperation, utc_now
-from ._polling import JobDone, PollPolicy, wait_for_job
+from ._polling import JobDone, JobPending, PollPolicy, poll_job, wait_for_job
 from ._retry import RetryPolicy, send_with_retries
 from ._rollout import replace_models, update_drift_many
 from ._transport import QueryParams, Transport
@@ -245,6 +253,28 @@ class AsyncDeploymentClient:
             return result
         return await self._follow_pages(result, page_decoder)
 
+    def _poll_job(
+        self,
+        status_url: str,
+        *,
+        max_wait: float | None,
+        kind: str | None = None,
+        elapsed_at_start: float = 0.0,
+    ) -> AsyncGenerator[JobPending | JobDone, None]:
+        """A poller of ``status_url`` with this client's policy, budget and clock; ``kind``
+        names the job kind whose durations are learned."""
+        return poll_job(
+            lambda url: self._request("GET", url),
+            self._transport.url_for(status_url),
+            max_wait=self._max_wait(max_wait),
+            policy=self.polling,
+            rng=self._rng,
+            sleep=self._sleep,
+            clock=self._clock,
+            estimate=None if kind is None else self._estimate(kind),
+            elapsed_at_start=elapsed_at_start,
+        )
+
     def _estimate(self, kind: str) -> DurationEstimate | None:
         if not self.polling.learn:
             return None
@@ -292,17 +322,8 @@ class AsyncDeploymentClient:
         kind: str | None = None,
         on_status: Callable[[str], None] | None = None,
     ) -> str | None:
-        done: JobDone = await wait_for_job(
-            lambda u: self._request("GET", u),
-            self._transport.url_for(status_url),
-            max_wait=self._max_wait(max_wait),
-            policy=self.polling,
-            rng=self._rng,
-            sleep=self._sleep,
-            clock=self._clock,
-            on_status=on_status,
-            estimate=None if kind is None else self._estimate(kind),
-        )
+        polls = self._poll_job(status_url, max_wait=max_wait, kind=kind)
+        done = await wait_for_job(polls, on_status=on_status)
         return done.location
 
     # -- projects, models, prediction servers ------------------------------------------

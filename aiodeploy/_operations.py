@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from ._models import Deployment
-from ._polling import JobDone, JobPending, interpret_status, poll_job
+from ._polling import JobDone, JobPending, interpret_status
 from ._wire import check_id
 from .enums import ModelReplacementReason
 from .errors import AsyncFailureError, AsyncProcessUnsuccessfulError, NotFoundError
@@ -213,16 +213,10 @@ class ReplacementOperation:
         yield ReplacementEvent("COMPLETED", self.result())
 
     def _polls(self, max_wait: float | None) -> AsyncGenerator[JobPending | JobDone, None]:
-        client = self._client
-        return poll_job(
-            lambda url: client._request("GET", url),
+        return self._client._poll_job(
             self.status_url,
-            max_wait=client._max_wait(max_wait),
-            policy=client.polling,
-            rng=client._rng,
-            sleep=client._sleep,
-            clock=client._clock,
-            estimate=client._estimate("replacement"),
+            max_wait=max_wait,
+            kind="replacement",
             elapsed_at_start=max(0.0, (utc_now() - self.submitted_at).total_seconds()),
         )
 

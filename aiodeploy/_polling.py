@@ -278,33 +278,20 @@ async def poll_job(
 
 
 async def wait_for_job(
-    get: Callable[[str], Awaitable[Response]],
-    status_url: str,
+    polls: AsyncGenerator[JobPending | JobDone, None],
     *,
-    max_wait: float,
-    policy: PollPolicy,
-    rng: random.Random,
-    sleep: Callable[[float], Awaitable[None]],
-    clock: Callable[[], float],
     on_status: Callable[[str], None] | None = None,
-    estimate: DurationEstimate | None = None,
 ) -> JobDone:
-    """Poll until the job ends; arguments and errors as in :func:`poll_job`.
+    """Run a :func:`poll_job` generator to the end and return the :class:`JobDone`.
 
     Args:
+        polls: the poller (closed here, whatever happens).
         on_status: called with each status seen (``RUNNING``, ...; ``COMPLETED`` last),
             repeats included.
+
+    Raises:
+        The errors of :func:`poll_job`.
     """
-    polls = poll_job(
-        get,
-        status_url,
-        max_wait=max_wait,
-        policy=policy,
-        rng=rng,
-        sleep=sleep,
-        clock=clock,
-        estimate=estimate,
-    )
     async with contextlib.aclosing(polls):
         async for outcome in polls:
             if on_status is not None:

@@ -281,7 +281,7 @@ async def wait(
     rng: random.Random | None = None,
     on_status: Callable[[str], None] | None = None,
 ) -> JobDone:
-    return await wait_for_job(
+    polls = poll_job(
         get,
         STATUS_URL,
         max_wait=max_wait,
@@ -289,8 +289,8 @@ async def wait(
         rng=rng or random.Random(0),
         sleep=clock.sleep,
         clock=clock,
-        on_status=on_status,
     )
+    return await wait_for_job(polls, on_status=on_status)
 
 
 async def test_done_after_two_running_polls(clock: FakeClock) -> None:
@@ -474,13 +474,15 @@ async def test_a_poll_that_hangs_is_cut_off_at_the_deadline(clock: FakeClock) ->
 
     with pytest.raises(AsyncTimeoutError) as info:
         await wait_for_job(
-            hanging_get,
-            STATUS_URL,
-            max_wait=0.2 + 0.002,  # 2 ms of real time left for the poll
-            policy=EXACT,
-            rng=random.Random(0),
-            sleep=clock.sleep,
-            clock=clock,
+            poll_job(
+                hanging_get,
+                STATUS_URL,
+                max_wait=0.2 + 0.002,  # 2 ms of real time left for the poll
+                policy=EXACT,
+                rng=random.Random(0),
+                sleep=clock.sleep,
+                clock=clock,
+            )
         )
     assert calls == 1
     assert info.value.last_status is None
