@@ -73,16 +73,20 @@ class DurationEstimate:
         self._crowd = crowd
         self._scouting = 0
         self._waiting = 0
+        self._finished = 0
         self._rough: collections.deque[tuple[float, float]] = collections.deque(maxlen=window)
 
     def __len__(self) -> int:
         return len(self._done) + len(self._rough)
 
-    def observe(self, last_running: float, seen_done: float) -> None:
-        """Record one job: still running ``last_running`` s after submission, done at
-        ``seen_done`` s. Only a tight bracket (within a quarter of the duration) counts,
-        unless there are too few of those yet."""
-        if not 0 <= last_running <= seen_done:
+    def observe(self, last_running: float | None, seen_done: float) -> None:
+        """Record one job: still running ``last_running`` s after submission (``None``: it
+        was done at its first poll), done at ``seen_done`` s. Only a tight bracket (within
+        a quarter of the duration) counts, unless there are too few of those yet."""
+        self._finished += 1
+        if self._finished == 1 and self._current is None:
+            self._wake()  # jobs do finish: followers stop waiting for the scouts
+        if last_running is None or not 0 <= last_running <= seen_done:
             return
         if seen_done - last_running <= 0.25 * seen_done:
             self._running.append(last_running)
@@ -92,9 +96,12 @@ class DurationEstimate:
         self._current = self._compute()
         if self._current is not None and self._moved_enough(self._current):
             self._announced = self._current
-            if self._changed is not None:
-                self._changed.set()
-                self._changed = None
+            self._wake()
+
+    def _wake(self) -> None:
+        if self._changed is not None:
+            self._changed.set()
+            self._changed = None
 
     def enter(self) -> None:
         """A poller starts waiting for a job of this kind."""
@@ -103,7 +110,16 @@ class DurationEstimate:
     def leave(self, scout: bool) -> None:
         """A poller stops waiting (its job ended, or it gave up)."""
         self._waiting -= 1
-        self._scouting -= scout
+        if scout:
+            self._scouting -= 1
+            if self._current is None:
+                self._wake()  # followers re-plan: another scout, or plain backoff
+
+    @property
+    def following(self) -> bool:
+        """Whether pollers without an estimate should leave the polling to the scouts:
+        scouts are out and no job of this kind has finished yet."""
+        return self._scouting > 0 and self._finished == 0 and self._current is None
 
     def claim_scout(self) -> bool:
         """Whether the caller should from now on poll densely, as one of the scouts."""
@@ -111,6 +127,7 @@ class DurationEstimate:
             self._current is not None
             or self._scouting >= self._scouts
             or self._waiting < self._crowd
+            or len(self._done) >= self._min_samples  # known, but too unlike to predict
         ):
             return False
         self._scouting += 1
@@ -121,7 +138,8 @@ class DurationEstimate:
         return self._current
 
     async def wait_changed(self) -> None:
-        """Return when the estimate first appears or moves noticeably."""
+        """Return when the estimate first appears or moves noticeably, or a scout stops
+        without one."""
         if self._changed is None:
             self._changed = anyio.Event()
         await self._changed.wait()

@@ -76,15 +76,20 @@ def next_poll_delay(
     *,
     retry_after: float | None = None,
     elapsed: float = 0.0,
+    last_poll: float | None = None,
     expected: Expected | None = None,
-    scout: bool = False,
+    role: str = "alone",
 ) -> float:
     """Seconds to wait before poll number ``poll`` (0 is the first poll).
 
-    Without an estimate: ``first_delay``, then times ``factor`` with jitter, up to ``cap``.
-    With one (jobs of this kind took about ``expected`` seconds): sleep until
-    ``expected.low``, then poll in steps of ``settle`` times the typical duration, growing
-    with how far past it the job runs.
+    - A server's ``Retry-After`` wins (capped).
+    - With an estimate (jobs of this kind took about ``expected``): the next poll is at
+      ``expected.low`` at the earliest, and ``settle`` times the typical duration after
+      the previous poll (more when the job runs past the typical duration).
+    - ``role="scout"``, no estimate yet: every ``settle`` of the elapsed time, to learn the
+      duration quickly for the others.
+    - ``role="follower"`` (others are scouting): ``cap``; the estimate will wake it earlier.
+    - Otherwise: ``first_delay``, then times ``factor`` with jitter, up to ``cap``.
 
     Args:
         poll: 0-based index of the coming poll.
@@ -92,20 +97,22 @@ def next_poll_delay(
         rng: source of jitter.
         retry_after: the server's hint from the previous status reply, if any.
         elapsed: seconds since the job was submitted.
+        last_poll: ``elapsed`` at the previous poll (``None`` before the first).
         expected: what recent jobs of this kind took, if known.
-        scout: poll densely (every ``settle`` of the elapsed time) to learn the duration.
+        role: ``alone``, ``scout`` or ``follower``.
     """
     if retry_after is not None:
         return min(retry_after, policy.retry_after_cap)
     spread = 1.0 + rng.uniform(-policy.jitter, policy.jitter)
-    if scout and expected is None:
-        return min(policy.cap, max(policy.min_step, policy.settle * elapsed) * spread)
     if expected is not None:
-        if elapsed < expected.low:
-            return expected.low - elapsed
         overrun = max(0.0, elapsed - expected.typical)
-        step = policy.settle * expected.typical + 0.5 * overrun
-        return min(policy.cap, max(policy.min_step, step * spread))
+        step = (policy.settle * expected.typical + 0.5 * overrun) * spread
+        earliest = expected.low if last_poll is None else max(expected.low, last_poll + step)
+        return min(policy.cap, max(0.0, earliest - elapsed))
+    if role == "scout":
+        return min(policy.cap, max(policy.min_step, policy.settle * elapsed) * spread)
+    if role == "follower":
+        return policy.cap
     base = min(policy.cap, policy.first_delay * policy.factor ** min(poll, 200))
     return min(policy.cap, base * spread)
 
@@ -228,7 +235,7 @@ async def poll_job(
     last_status: str | None = None
     hint: float | None = None
     poll = 0
-    previous_poll = elapsed_at_start  # the job was still running then
+    last_poll: float | None = None  # elapsed at the previous poll (the job still ran)
     scout = False
     if estimate is not None:
         estimate.enter()
@@ -239,12 +246,20 @@ async def poll_job(
             if remaining <= 0:
                 raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
             elapsed = elapsed_at_start + now - start
-            expected = None
+            expected, role = None, "alone"
             if estimate is not None:
                 expected = estimate.expected()
                 scout = scout or estimate.claim_scout()
+                role = "scout" if scout else "follower" if estimate.following else "alone"
             delay = next_poll_delay(
-                poll, policy, rng, retry_after=hint, elapsed=elapsed, expected=expected, scout=scout
+                poll,
+                policy,
+                rng,
+                retry_after=hint,
+                elapsed=elapsed,
+                last_poll=last_poll,
+                expected=expected,
+                role=role,
             )
             final = delay >= remaining
             # The final poll goes out before the deadline, with time left for its reply.
@@ -264,11 +279,11 @@ async def poll_job(
             poll += 1
             polled = elapsed_at_start + clock() - start
             if isinstance(outcome, JobDone) and estimate is not None:
-                estimate.observe(previous_poll, polled)  # it ended between the two polls
-            previous_poll = polled
+                estimate.observe(last_poll, polled)  # it ended between the two polls
             yield outcome
             if isinstance(outcome, JobDone):
                 return
+            last_poll = polled
             last_status, hint = outcome.status, outcome.retry_after
             if final:
                 raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)

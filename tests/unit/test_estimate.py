@@ -65,38 +65,67 @@ def test_scouts_only_in_a_crowd_and_released_on_leave() -> None:
     assert not estimate.claim_scout()  # an estimate exists: no more scouting
 
 
-async def test_waiters_are_woken_when_the_estimate_appears() -> None:
-    estimate = DurationEstimate(min_samples=2)
-    woken = anyio.Event()
+async def test_waiters_are_woken_by_the_first_finish_and_by_the_estimate() -> None:
+    estimate = DurationEstimate(min_samples=3)
+    wakes: list[int] = []
 
     async def waiter() -> None:
         await estimate.wait_changed()
-        woken.set()
+        wakes.append(len(estimate))
 
     async with anyio.create_task_group() as tg:
         tg.start_soon(waiter)
         await anyio.wait_all_tasks_blocked()
-        estimate.observe(1.9, 2.0)
+        estimate.observe(1.9, 2.0)  # the first job of this kind finished
         await anyio.wait_all_tasks_blocked()
-        assert not woken.is_set()
-        estimate.observe(1.95, 2.0)
-        await woken.wait()
+        assert wakes == [1]
+        tg.start_soon(waiter)
+        await anyio.wait_all_tasks_blocked()
+        estimate.observe(1.95, 2.0)  # no estimate yet: nobody woken
+        await anyio.wait_all_tasks_blocked()
+        assert wakes == [1]
+        estimate.observe(1.9, 2.05)  # the estimate appears
+        await anyio.wait_all_tasks_blocked()
+        assert wakes == [1, 3]
 
 
 def test_schedule_with_an_estimate() -> None:
     rng = random.Random(1)
     expected = Expected(low=1.8, typical=2.0)
-    assert next_poll_delay(0, POLICY, rng, elapsed=0.3, expected=expected) == pytest.approx(1.5)
-    assert next_poll_delay(3, POLICY, rng, elapsed=1.9, expected=expected) == pytest.approx(0.2)
-    late = next_poll_delay(5, POLICY, rng, elapsed=6.0, expected=expected)
-    assert late == pytest.approx(0.2 + 0.5 * 4.0)
-    assert next_poll_delay(9, POLICY, rng, elapsed=600, expected=expected) == POLICY.cap
+
+    def delay(elapsed, last_poll=None):
+        return next_poll_delay(
+            3, POLICY, rng, elapsed=elapsed, last_poll=last_poll, expected=expected
+        )
+
+    assert delay(0.3) == pytest.approx(1.5)  # sleep until the shortest typical duration
+    assert delay(1.9) == 0.0  # past it and not polled since: poll now (e.g. just woken)
+    assert delay(1.9, last_poll=1.85) == pytest.approx(0.15)  # a tenth of 2 s after the poll
+    assert delay(6.0, last_poll=6.0) == pytest.approx(0.2 + 0.5 * 4.0)  # late: steps grow
+    assert delay(600, last_poll=600) == POLICY.cap
 
 
-def test_scouts_poll_every_tenth_of_the_elapsed_time() -> None:
+def test_roles_without_an_estimate() -> None:
     rng = random.Random(1)
-    assert next_poll_delay(0, POLICY, rng, elapsed=0.0, scout=True) == POLICY.min_step
-    assert next_poll_delay(7, POLICY, rng, elapsed=1.5, scout=True) == pytest.approx(0.15)
+    assert next_poll_delay(0, POLICY, rng, elapsed=0.0, role="scout") == POLICY.min_step
+    assert next_poll_delay(7, POLICY, rng, elapsed=1.5, role="scout") == pytest.approx(0.15)
+    # followers wait for the scouts' estimate, with one safety poll per cap
+    assert next_poll_delay(0, POLICY, rng, elapsed=0.0, role="follower") == POLICY.cap
+    assert next_poll_delay(0, POLICY, rng, elapsed=0.0) == POLICY.first_delay
+
+
+def test_followers_wait_for_scouts_only_until_a_job_finishes() -> None:
+    estimate = DurationEstimate(scouts=1, crowd=2)
+    estimate.enter()
+    estimate.enter()
+    assert not estimate.following
+    assert estimate.claim_scout()
+    assert estimate.following
+    estimate.observe(None, 2.0)  # a job done at its first poll: no sample, but jobs finish
+    assert len(estimate) == 0
+    assert not estimate.following
+    estimate.leave(scout=True)
+    assert not estimate.following
 
 
 async def test_poll_job_sleeps_until_the_expected_end(clock) -> None:
