@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import random
 from collections.abc import AsyncGenerator, Awaitable, Callable
 
@@ -236,6 +237,7 @@ async def poll_job(
     hint: float | None = None
     poll = 0
     last_poll: float | None = None  # elapsed at the previous poll (the job still ran)
+    planned = math.inf  # clock time of the next poll, as planned before being woken
     scout = False
     if estimate is not None:
         estimate.enter()
@@ -261,13 +263,18 @@ async def poll_job(
                 expected=expected,
                 role=role,
             )
+            # Being woken to re-plan may bring the next poll forward, never push it back
+            # (else frequent wakes would starve a poller of its polls).
+            delay = min(delay, max(0.0, planned - now))
             final = delay >= remaining
             # The final poll goes out before the deadline, with time left for its reply.
             nap = remaining - min(_FINAL_POLL_MARGIN, remaining / 2) if final else delay
+            planned = now + nap
             if estimate is None or hint is not None:
                 await sleep(nap)
             elif await _woken(estimate, sleep, nap):
                 continue  # jobs of this kind have a (new) duration estimate: re-plan
+            planned = math.inf
             remaining = deadline - clock()
             if remaining <= 0:
                 raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)

@@ -152,3 +152,32 @@ async def test_poll_job_sleeps_until_the_expected_end(clock) -> None:
     assert clock.sleeps[0] == pytest.approx(estimate.expected().low, abs=0.01)
     assert len(outcomes) <= 3
     assert clock.now - done_at <= 0.25  # seen within one step of its end
+
+
+async def test_frequent_wakes_never_starve_a_poller_of_its_polls() -> None:
+    """Re-planning on a wake may bring a poll forward, never push it back."""
+    estimate = DurationEstimate(scouts=1, crowd=1)
+    polls = 0
+
+    async def get(url: str) -> Response:
+        nonlocal polls
+        polls += 1
+        if polls < 3:
+            return Response(200, {}, b'{"status": "RUNNING"}', "GET", url)
+        return Response(303, {"location": "https://dr.test/api/v2/deployments/d/"}, b"", "GET", url)
+
+    async def waker() -> None:
+        while True:  # e.g. other jobs' scouts leaving, again and again
+            estimate._wake()
+            await anyio.sleep(0.002)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(waker)
+        polling = poll_job(
+            get, URL, max_wait=5, policy=POLICY, rng=random.Random(0),
+            sleep=anyio.sleep, clock=anyio.current_time, estimate=estimate,
+        )  # fmt: skip
+        outcomes = [outcome async for outcome in polling]
+        tg.cancel_scope.cancel()
+    assert isinstance(outcomes[-1], JobDone)
+    assert polls == 3
