@@ -39,11 +39,12 @@ from ._models import (
 )
 from ._operations import ReplacementOperation, utc_now
 from ._polling import JobDone, JobPending, PollPolicy, poll_job, wait_for_job
-from ._retry import RetryPolicy, send_with_retries
+from ._retry import RetryPolicy, retry_until, send_with_retries
 from ._rollout import replace_models, update_drift_many
 from ._transport import QueryParams, Transport
 from ._wire import DeploymentRef, IdBody, Page, Response, check_id, check_reason, deployment_id
 from .enums import ModelReplacementReason
+from .errors import ResponseDecodeError
 
 __all__ = ["AsyncDeploymentClient", "DeploymentRef"]
 
@@ -169,7 +170,7 @@ class AsyncDeploymentClient:
         # Durations of the jobs of each kind this client has seen, to poll near their end.
         self._durations: dict[str, DurationEstimate] = {}
         self.budget = RequestBudget(
-            max_in_flight or max_connections,
+            max_connections if max_in_flight is None else max_in_flight,
             requests_per_second,
             clock=self._clock,
             sleep=self._sleep,
@@ -226,6 +227,16 @@ class AsyncDeploymentClient:
             on_retry=log_retry,
         )
 
+    async def _read_until(self, read: Callable[[], Awaitable[T]], deadline: float) -> T:
+        """A read inside a job wait: transient failures are retried until ``deadline``."""
+
+        async def call() -> T:
+            return await read()
+
+        return await retry_until(
+            call, deadline, self.retry, clock=self._clock, sleep=self._sleep, rng=self._rng
+        )
+
     async def _get(
         self, path: str, decoder: msgspec.json.Decoder[T], params: QueryParams | None = None
     ) -> T:
@@ -236,8 +247,9 @@ class AsyncDeploymentClient:
     ) -> list[T]:
         items = list(first.data)
         page = first
+        followed: set[str] = set()
         while page.next:
-            page = await self._get(page.next, decoder)
+            page = await self._get(_new_page(page.next, followed), decoder)
             items.extend(page.data)
         return items
 
@@ -380,6 +392,7 @@ class AsyncDeploymentClient:
         Returns:
             The new :class:`Deployment`.
         """
+        self._max_wait(max_wait)  # a bad deadline is refused before anything is created
         if not isinstance(label, str) or not label.strip():
             raise ValueError("label must be a non-empty string")
         payload: dict[str, Any] = {"modelId": check_id(model_id, "model id"), "label": label}
@@ -432,12 +445,13 @@ class AsyncDeploymentClient:
         """
         params = self._list_params(search, order_by, status, role, filters)
         page = await self._get("deployments/", _deployments, params)
+        followed: set[str] = set()
         while True:
             for item in page.data:
                 yield item
             if not page.next:
                 return
-            page = await self._get(page.next, _deployments)
+            page = await self._get(_new_page(page.next, followed), _deployments)
 
     async def list_deployments(
         self,
@@ -459,20 +473,39 @@ class AsyncDeploymentClient:
         """
         params = self._list_params(search, order_by, status, role, filters)
         first = await self._get("deployments/", _deployments, params)
-        if first.total_count is None:
+        if first.total_count is None or not first.next:
             return _unique(await self._follow_pages(first, _deployments))
-        offsets = range(len(first.data), first.total_count, PAGE_SIZE) if first.next else ()
-        pages: list[list[Deployment]] = [first.data] + [[] for _ in offsets]
+        # The offsets are handed out one at a time rather than planned from totalCount at
+        # once: an empty page ends the list, however many items totalCount claimed.
+        offsets = iter(range(len(first.data), first.total_count, PAGE_SIZE))
+        pages: dict[int, list[Deployment]] = {0: first.data}
+        ended = False
+        failed: list[Exception] = []
 
-        async def fetch(index: int, offset: int) -> None:
-            async with self._page_limiter:
-                page = await self._get("deployments/", _deployments, {**params, "offset": offset})
-            pages[index] = page.data
+        async def fetch_pages() -> None:
+            nonlocal ended
+            for offset in offsets:
+                if ended:
+                    return
+                try:
+                    async with self._page_limiter:
+                        page = await self._get(
+                            "deployments/", _deployments, {**params, "offset": offset}
+                        )
+                except Exception as exc:
+                    # the caller gets this error itself, not an exception group around it
+                    failed.append(exc)
+                    tg.cancel_scope.cancel()
+                    return
+                pages[offset] = page.data
+                ended = ended or not page.data
 
         async with anyio.create_task_group() as tg:
-            for index, offset in enumerate(offsets, start=1):
-                tg.start_soon(fetch, index, offset)
-        return _unique(item for page in pages for item in page)
+            for _ in range(int(self._page_limiter.total_tokens)):
+                tg.start_soon(fetch_pages)
+        if failed:
+            raise failed[0]
+        return _unique(item for offset in sorted(pages) for item in pages[offset])
 
     async def get_deployment(self, deployment: DeploymentRef) -> Deployment:
         """Get a deployment (``GET deployments/{id}/``)."""
@@ -574,6 +607,7 @@ class AsyncDeploymentClient:
         Returns:
             The refreshed :class:`Deployment`.
         """
+        self._max_wait(max_wait)  # refused before the PATCH, not after it
         operation = await self.start_model_replacement(deployment, new_model_id, reason)
         return await operation.wait(max_wait=max_wait)
 
@@ -661,6 +695,7 @@ class AsyncDeploymentClient:
         Returns:
             The settings now in force.
         """
+        self._max_wait(max_wait)  # refused before the PATCH, not after it
         payload = _drift_payload(target_drift_enabled, feature_drift_enabled)
         path = f"deployments/{deployment_id(deployment)}/settings/"
         status_url = await self._submit_job("PATCH", path, payload)
@@ -706,6 +741,20 @@ def _drift_payload(target: bool | None, feature: bool | None) -> dict[str, objec
     if not payload:
         raise ValueError("give target_drift_enabled and/or feature_drift_enabled")
     return payload
+
+
+def _new_page(url: str, followed: set[str]) -> str:
+    """``url``, a ``next`` link, unless it was followed before (the list would never end)."""
+    if url in followed:
+        raise ResponseDecodeError(
+            "the next link points back to a page already read; the list would never end",
+            status_code=200,
+            excerpt="",
+            method="GET",
+            url=url,
+        )
+    followed.add(url)
+    return url
 
 
 def _unique(items: Any) -> list[Deployment]:

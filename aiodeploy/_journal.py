@@ -26,6 +26,7 @@ from typing import Any
 import anyio
 import msgspec
 
+from ._bulk import Outcome
 from .errors import AiodeployError
 
 __all__ = ["Journal", "JournalMismatchError", "plan_fingerprint"]
@@ -33,6 +34,7 @@ __all__ = ["Journal", "JournalMismatchError", "plan_fingerprint"]
 JOURNAL_VERSION = 1
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(dict[str, Any])
+_OUTCOMES = frozenset(outcome.value for outcome in Outcome)
 
 
 class JournalMismatchError(AiodeployError, ValueError):
@@ -140,7 +142,7 @@ class Journal:
 def _decode_line(path: Path, line: bytes) -> dict[str, Any]:
     try:
         return _decoder.decode(line)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise JournalMismatchError(f"{path} has a malformed line: {exc}") from None
 
 
@@ -148,17 +150,31 @@ def _apply(
     items: dict[int, ItemState], record: dict[str, Any], size: int | None, path: Path
 ) -> None:
     index = record.get("index")
-    if not isinstance(index, int) or index < 0 or (size is not None and index >= size):
+    if (
+        isinstance(index, bool)
+        or not isinstance(index, int)
+        or index < 0
+        or (size is not None and index >= size)
+    ):
         raise JournalMismatchError(f"{path} has a record for no item of this plan: {record}")
     state = items.setdefault(index, ItemState())
     kind = record.get("type")
+    # A hand-edited or foreign journal is refused here, before the run acts on any of it.
     if kind == "submitting":
         state.submitting = True
     elif kind == "submitted":
-        state.token = record.get("token")
+        token = record.get("token")
+        if not isinstance(token, str):
+            raise JournalMismatchError(f"{path} has a submitted record without a token: {record}")
+        state.token = token
     elif kind == "finished":
-        state.outcome = record.get("outcome")
-        state.error = record.get("error")
-        state.checks = record.get("checks")
+        outcome, error, checks = record.get("outcome"), record.get("error"), record.get("checks")
+        if (
+            outcome not in _OUTCOMES
+            or not isinstance(error, (str, type(None)))
+            or not isinstance(checks, (dict, type(None)))
+        ):
+            raise JournalMismatchError(f"{path} has a malformed finished record: {record}")
+        state.outcome, state.error, state.checks = outcome, error, checks
     else:
         raise JournalMismatchError(f"{path} has a record of unknown type: {record}")

@@ -182,15 +182,16 @@ class ReplacementOperation:
                 the new model.
         """
         if not self.done():
+            deadline = self._deadline(max_wait)
             try:
                 async with contextlib.aclosing(self._polls(max_wait)) as polls:
                     async for outcome in polls:
                         if isinstance(outcome, JobPending):
                             self._last_status = outcome.status
             except Exception as exc:
-                await self._conclude(exc)
+                await self._conclude(exc, deadline)
             else:
-                await self._conclude(None)
+                await self._conclude(None, deadline)
         return self.result()
 
     async def events(self, *, max_wait: float | None = None) -> AsyncIterator[ReplacementEvent]:
@@ -200,6 +201,7 @@ class ReplacementOperation:
             The same errors as :meth:`wait`, after the events seen so far.
         """
         if not self.done():
+            deadline = self._deadline(max_wait)
             try:
                 async with contextlib.aclosing(self._polls(max_wait)) as polls:
                     async for outcome in polls:
@@ -207,9 +209,9 @@ class ReplacementOperation:
                             self._last_status = outcome.status
                             yield ReplacementEvent(outcome.status)
             except Exception as exc:
-                await self._conclude(exc)
+                await self._conclude(exc, deadline)
             else:
-                await self._conclude(None)
+                await self._conclude(None, deadline)
         yield ReplacementEvent("COMPLETED", self.result())
 
     def _polls(self, max_wait: float | None) -> AsyncGenerator[JobPending | JobDone, None]:
@@ -220,7 +222,16 @@ class ReplacementOperation:
             elapsed_at_start=max(0.0, (utc_now() - self.submitted_at).total_seconds()),
         )
 
-    async def _conclude(self, error: Exception | None) -> None:
+    def _deadline(self, max_wait: float | None) -> float:
+        # The read after the job belongs to the wait: its retries end with the polls'.
+        client = self._client
+        return client._clock() + client._max_wait(max_wait)
+
+    async def _read_deployment(self, deadline: float) -> Deployment:
+        client = self._client
+        return await client._read_until(lambda: client.get_deployment(self.deployment_id), deadline)
+
+    async def _conclude(self, error: Exception | None, deadline: float) -> None:
         """Record how the polling ended: read the deployment, or keep a final error.
 
         Timeouts and transport errors are re-raised without being kept: they say nothing
@@ -228,18 +239,18 @@ class ReplacementOperation:
         """
         if isinstance(error, NotFoundError):
             # The status resource expired (e.g. resumed long after): the deployment decides.
-            self._result = await self._settle_without_status(error)
+            self._result = await self._settle_without_status(error, deadline)
         elif isinstance(error, (AsyncProcessUnsuccessfulError, AsyncFailureError)):
             self._error = error
             raise error
         elif error is not None:
             raise error
         else:
-            self._result = await self._client.get_deployment(self.deployment_id)
+            self._result = await self._read_deployment(deadline)
         self._last_status = "COMPLETED"
 
-    async def _settle_without_status(self, gone: NotFoundError) -> Deployment:
-        deployment = await self._client.get_deployment(self.deployment_id)
+    async def _settle_without_status(self, gone: NotFoundError, deadline: float) -> Deployment:
+        deployment = await self._read_deployment(deadline)
         if deployment.model is not None and deployment.model.id == self.model_id:
             return deployment
         serving = deployment.model.id if deployment.model else None

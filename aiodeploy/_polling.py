@@ -16,6 +16,7 @@ import anyio
 import msgspec
 
 from ._estimate import DurationEstimate, Expected
+from ._retry import should_retry
 from ._wire import JobStatus, Response, decode, location, raise_for_status, retry_after
 from .errors import AsyncFailureError, AsyncProcessUnsuccessfulError, AsyncTimeoutError
 
@@ -209,7 +210,8 @@ async def poll_job(
     The last item yielded is a :class:`JobDone`. ``max_wait`` is one deadline for the
     whole wait, sleeps, polls and their retries included: when the next delay would reach
     past it, one final poll is made just before the deadline, and every poll is cut off
-    at the deadline.
+    at the deadline. A poll that fails transiently (``get``'s retries ran out on a
+    connection error, 429 or 502-504) brings no news: the job goes on, so polling does.
 
     Args:
         get: sends one GET (with its retries) and returns the reply, redirects not followed.
@@ -278,12 +280,25 @@ async def poll_job(
             remaining = deadline - clock()
             if remaining <= 0:
                 raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
+            lost: Exception | None = None
             with anyio.move_on_after(remaining) as scope:
-                response = await get(status_url)
+                try:
+                    response = await get(status_url)
+                except Exception as exc:
+                    if not should_retry("GET", exc):
+                        raise
+                    lost = exc  # the job goes on whether or not its status could be read
             if scope.cancelled_caught:
                 raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
-            outcome = interpret_status(response)
             poll += 1
+            if lost is not None:
+                if final:
+                    raise AsyncTimeoutError(
+                        url=status_url, max_wait=max_wait, last_status=last_status
+                    )
+                hint = _hint(getattr(lost, "retry_after", None), policy)
+                continue
+            outcome = interpret_status(response)
             polled = elapsed_at_start + clock() - start
             if isinstance(outcome, JobDone) and estimate is not None:
                 estimate.observe(last_poll, polled)  # it ended between the two polls
@@ -291,12 +306,17 @@ async def poll_job(
             if isinstance(outcome, JobDone):
                 return
             last_poll = polled
-            last_status, hint = outcome.status, outcome.retry_after
+            last_status, hint = outcome.status, _hint(outcome.retry_after, policy)
             if final:
                 raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
     finally:
         if estimate is not None:
             estimate.leave(scout)
+
+
+def _hint(retry_after: float | None, policy: PollPolicy) -> float | None:
+    # "Retry-After: 0" on every status reply must not turn the wait into a busy loop.
+    return None if retry_after is None else max(retry_after, policy.min_step)
 
 
 async def wait_for_job(

@@ -10,6 +10,8 @@ Rules (they beat the official client's blind POST/PATCH retries):
   otherwise exponential backoff with full jitter.
 * ``CancelledError`` is never retried, and after the last attempt the original typed error
   propagates, never tenacity's ``RetryError``.
+* Inside a job wait, ``max_wait`` bounds the retries of a read, not ``max_attempts``
+  (:func:`retry_until`): a job goes on whether or not its outcome could be read.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ __all__ = [
     "compute_backoff",
     "parse_retry_after",
     "retry_delay",
+    "retry_until",
     "send_with_retries",
     "should_retry",
 ]
@@ -167,3 +170,36 @@ async def send_with_retries(
         before_sleep=before_sleep,
     )
     return await retrying(send)
+
+
+async def retry_until(
+    read: Callable[[], Coroutine[Any, Any, T]],
+    deadline: float,
+    policy: RetryPolicy,
+    *,
+    clock: Callable[[], float],
+    sleep: Callable[[float], Awaitable[None]],
+    rng: random.Random,
+) -> T:
+    """Await ``read()`` (a GET with its own retries) again after transient failures, until
+    ``deadline`` (a ``clock()`` reading): the backoff goes on where ``read``'s ended.
+
+    Raises:
+        The first error that is not transient, or the last one once the next attempt
+        would start after the deadline.
+    """
+    rounds = 0
+    while True:
+        try:
+            return await read()
+        except Exception as error:
+            if not should_retry("GET", error):
+                raise
+            rounds += 1
+            # past max_attempts, a "Retry-After: 0" must not make this a busy loop
+            delay = max(
+                policy.backoff_base, retry_delay(error, policy.max_attempts + rounds, policy, rng)
+            )
+            if clock() + delay >= deadline:
+                raise
+        await sleep(delay)

@@ -199,21 +199,37 @@ class Rollout:
     async def _settle_ambiguous(
         self, index: int, request: ReplacementRequest
     ) -> ItemResult[ReplacementRequest]:
-        """Decide an unanswered PATCH by the deployment, before anything is sent again."""
-        deployment = await self.client.get_deployment(request.deployment_id)
-        if not _serves(deployment, request.model_id):
+        """Decide an unanswered PATCH by the deployment, before anything is sent again.
+
+        A resent PATCH whose answer is lost too is decided the same way: the deployment is
+        read after every unanswered PATCH, so a failure is reported only when the
+        deployment is known not to serve the model.
+        """
+        client = self.client
+        deadline = client._clock() + self.max_wait
+        resent = 0
+        while True:
+            deployment = await client._read_until(
+                lambda: client.get_deployment(request.deployment_id), deadline
+            )
+            if _serves(deployment, request.model_id):
+                break
+            if resent >= client.retry.max_attempts:
+                raise AiodeployError(
+                    f"the replacement of {request.deployment_id} did not take effect: "
+                    f"the answers to {resent + 1} PATCH requests were lost"
+                )
             # The PATCH never took effect (or its job failed and rolled back): send it now.
+            resent += 1
             async with self.limiter:
                 operation = await self._submit(index, request)
-            if operation is None:
-                raise AiodeployError(
-                    f"could not tell whether the replacement of {request.deployment_id} "
-                    "was accepted (the connection failed twice after sending)"
-                )
-            return await self._wait(index, request, operation)
+            if operation is not None:
+                return await self._wait(index, request, operation)
         # It took effect: the replacement is done once the model history shows it.
-        await _await_history(self.client, request, self.max_wait)
-        deployment = await self.client.get_deployment(request.deployment_id)
+        await _await_history(client, request, deadline, self.max_wait)
+        deployment = await client._read_until(
+            lambda: client.get_deployment(request.deployment_id), deadline
+        )
         return ItemResult(request, Outcome.REPLACED, deployment=deployment)
 
 
@@ -239,21 +255,26 @@ def _convert_checks(checks: object) -> dict[str, ValidationCheck] | None:
 
 
 async def _await_history(
-    client: AsyncDeploymentClient, request: ReplacementRequest, max_wait: float
+    client: AsyncDeploymentClient, request: ReplacementRequest, deadline: float, max_wait: float
 ) -> None:
     """Wait until the model history shows the replacement as completed.
 
     Used when the PATCH's answer was lost, so there is no status URL to poll: the
     deployment already serves the new model while the job runs, and the history gains
-    its entry when the job completes (a failed job rolls the deployment back).
+    its entry when the job completes (a failed job rolls the deployment back). Reads that
+    fail transiently are retried until ``deadline`` (a clock reading, ``max_wait`` after
+    the wait began).
     """
-    deadline = client._clock() + max_wait
     poll = 0
     while True:
-        history = await client.get_model_history(request.deployment_id)
+        history = await client._read_until(
+            lambda: client.get_model_history(request.deployment_id), deadline
+        )
         if history and history[-1].model_id == request.model_id:
             return
-        deployment = await client.get_deployment(request.deployment_id)
+        deployment = await client._read_until(
+            lambda: client.get_deployment(request.deployment_id), deadline
+        )
         if not _serves(deployment, request.model_id):
             raise AsyncProcessUnsuccessfulError(
                 url=f"deployments/{request.deployment_id}/modelHistory/",

@@ -83,13 +83,17 @@ class Transport:
 
         Raises:
             CrossOriginError: an absolute URL whose scheme, host or port differ from the
-                endpoint's.
+                endpoint's (or cannot be read).
         """
         if "://" not in path_or_url:
             # Our paths are built from checked ids, so plain concatenation is exact (and
             # several times cheaper than urljoin on every request).
             return self.endpoint + path_or_url.lstrip("/")
-        if origin(path_or_url) != self._origin:
+        try:
+            same = origin(path_or_url) == self._origin
+        except ValueError:  # a port out of range or not a number: no origin of ours
+            same = False
+        if not same:
             raise CrossOriginError(path_or_url, self.endpoint.rstrip("/"))
         return path_or_url
 

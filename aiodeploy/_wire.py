@@ -25,8 +25,11 @@ DeploymentRef = str | Deployment
 """A deployment id, or a :class:`~aiodeploy.Deployment` (its ``id`` is used)."""
 
 _EXCERPT = 200
-_BAD_ID = re.compile(r"[/?#\s]")
+# "%" too: yarl decodes "%2e%2e" into a ".." segment, which would leave the resource's path
+_BAD_ID = re.compile(r"[/?#%\s\x00-\x1f\x7f]")
 _json_decoder = msgspec.json.Decoder()
+# msgspec raises RecursionError on JSON nested too deeply, even inside an ignored field
+_UNDECODABLE = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
 _encoder = msgspec.json.Encoder()
 
 
@@ -90,13 +93,15 @@ def check_id(value: object, what: str) -> str:
 
     Raises:
         TypeError: ``value`` is not a string.
-        ValueError: it is empty or holds ``/``, ``?``, ``#`` or whitespace.
+        ValueError: it is empty, ``.`` or ``..``, or holds ``/``, ``?``, ``#``, ``%``,
+            whitespace or a control character.
     """
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a string, got {type(value).__name__}")
     if not value or _BAD_ID.search(value) or value in (".", ".."):
         raise ValueError(
-            f"{what} {value!r} is not a valid id (empty, '.', '..', or has / ? # or spaces)"
+            f"{what} {value!r} is not a valid id "
+            "(empty, '.', '..', or has / ? # %, spaces or control characters)"
         )
     return value
 
@@ -144,7 +149,7 @@ def api_error(response: Response) -> APIError:
     errors: Any = None
     try:
         body = _json_decoder.decode(response.body) if response.body else None
-    except (msgspec.DecodeError, UnicodeDecodeError):
+    except _UNDECODABLE:
         message = excerpt(response.body).strip() or None
     if isinstance(body, dict):
         message = body.get("message")
@@ -180,7 +185,7 @@ def decode(response: Response, decoder: msgspec.json.Decoder[T]) -> T:
     raise_for_status(response)
     try:
         return decoder.decode(response.body)
-    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+    except _UNDECODABLE as exc:
         raise ResponseDecodeError(
             str(exc),
             status_code=response.status,
@@ -208,7 +213,7 @@ def location(response: Response) -> str:
     """The absolute ``Location`` of a reply, resolved against the request URL.
 
     Raises:
-        ResponseDecodeError: the header is missing.
+        ResponseDecodeError: the header is missing or is not a URL.
     """
     value = response.header("location")
     if not value:
@@ -219,7 +224,16 @@ def location(response: Response) -> str:
             method=response.method,
             url=response.url,
         )
-    return urljoin(response.url, value)
+    try:
+        return urljoin(response.url, value)
+    except ValueError as exc:  # e.g. an unbalanced "[" in the host
+        raise ResponseDecodeError(
+            f"the Location header {value[:_EXCERPT]!r} is not a URL: {exc}",
+            status_code=response.status,
+            excerpt=excerpt(response.body),
+            method=response.method,
+            url=response.url,
+        ) from exc
 
 
 def id_from_location(url: str) -> str | None:

@@ -127,6 +127,8 @@ def _jsonl_rows(path: Path, text: str) -> list[_Row]:
             item = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise PlanError(f"{where}: not valid JSON: {exc.msg} (column {exc.colno})") from None
+        except (ValueError, RecursionError) as exc:  # a number too long, nesting too deep
+            raise PlanError(f"{where}: not usable JSON: {exc}") from None
         if not isinstance(item, dict):
             raise PlanError(f"{where}: expected a JSON object, found {type(item).__name__}")
         _check_columns(where, list(item), "key")

@@ -66,6 +66,10 @@ async def _call(request: web.Request, handler: Handler, state: EmulatorState) ->
     except web.HTTPException as exc:
         allow = exc.headers.get("Allow")
         return json_reply({"message": exc.reason}, exc.status, {"Allow": allow} if allow else None)
+    except ConnectionResetError:
+        # The client left before sending the whole body (a cancelled request, say): nobody
+        # will read this reply, and it is no bug of the emulator's.
+        return json_reply({"message": "The client closed the connection mid-request."}, 400)
     except Exception as exc:
         # a safety net only: tests assert that no input ever gets here
         state.stats.unexpected_errors += 1

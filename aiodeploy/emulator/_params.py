@@ -72,8 +72,10 @@ def decode_body(raw: bytes) -> Any:
         return {}
     try:
         return _decoder.decode(raw)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # invalid UTF-8 in a string
         raise ApiError(400, {"message": f"Malformed JSON body: {exc}"}) from None
+    except RecursionError:  # msgspec's answer to JSON nested too deeply
+        raise ApiError(400, {"message": "Malformed JSON body: nested too deeply"}) from None
 
 
 def check_body(body: Any, fields: Mapping[str, tuple[Checker, bool]]) -> dict[str, Any]:
