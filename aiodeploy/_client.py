@@ -203,6 +203,7 @@ class AsyncDeploymentClient:
         *,
         params: QueryParams | None = None,
         json: Any = None,
+        idempotent: bool | None = None,
     ) -> Response:
         body = None if json is None else _wire.encode(json)
 
@@ -225,6 +226,7 @@ class AsyncDeploymentClient:
             sleep=self._sleep,
             rng=self._rng,
             on_retry=log_retry,
+            idempotent=idempotent,
         )
 
     async def _read_until(self, read: Callable[[], Awaitable[T]], deadline: float) -> T:
@@ -537,7 +539,9 @@ class AsyncDeploymentClient:
         """
         path = f"deployments/{deployment_id(deployment)}/model/validation/"
         body = {"modelId": check_id(new_model_id, "model id")}
-        return _wire.decode(await self._request("POST", path, json=body), _validation)
+        # A validation changes nothing: retried like a GET, though it is a POST.
+        response = await self._request("POST", path, json=body, idempotent=True)
+        return _wire.decode(response, _validation)
 
     async def start_model_replacement(
         self,

@@ -93,7 +93,8 @@ def _check_endpoint(endpoint: str) -> str:
     parts = urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigurationError(
-            f"endpoint {endpoint!r} is not an http(s) URL such as https://app.datarobot.com/api/v2"
+            # the value is not shown: an endpoint and token swapped by mistake would leak it
+            "the configured endpoint is not an http(s) URL such as https://app.datarobot.com/api/v2"
         )
     return endpoint.rstrip("/")
 

@@ -88,11 +88,19 @@ def parse_retry_after(value: str, *, now: datetime | None = None) -> float | Non
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
-def should_retry(method: str, error: BaseException) -> bool:
-    """Whether ``error``, raised by a ``method`` request, is worth another attempt."""
+def should_retry(method: str, error: BaseException, *, idempotent: bool | None = None) -> bool:
+    """Whether ``error``, raised by a ``method`` request, is worth another attempt.
+
+    Args:
+        method: the request's method; decides idempotency unless ``idempotent`` is given.
+        error: what the attempt raised.
+        idempotent: the request changes nothing however often it is sent (e.g. a POST
+            that only validates).
+    """
     if not isinstance(error, Exception):  # CancelledError, KeyboardInterrupt, ...
         return False
-    idempotent = method.upper() in IDEMPOTENT_METHODS
+    if idempotent is None:
+        idempotent = method.upper() in IDEMPOTENT_METHODS
     if isinstance(error, TransportError):
         return idempotent or not error.request_sent
     if isinstance(error, APIError):
@@ -128,6 +136,7 @@ async def send_with_retries(
     sleep: Callable[[float], Awaitable[None]],
     rng: random.Random,
     on_retry: Callable[[BaseException, int, float], None] | None = None,
+    idempotent: bool | None = None,
 ) -> T:
     """Await ``send()`` until it succeeds, the error is not retryable, or attempts run out.
 
@@ -142,7 +151,7 @@ async def send_with_retries(
     try:
         return await send()
     except Exception as error:
-        if policy.max_attempts <= 1 or not should_retry(method, error):
+        if policy.max_attempts <= 1 or not should_retry(method, error, idempotent=idempotent):
             raise
         first_delay = retry_delay(error, 1, policy, rng)
         if on_retry is not None:
@@ -164,7 +173,7 @@ async def send_with_retries(
     retrying = tenacity.AsyncRetrying(
         stop=tenacity.stop_after_attempt(policy.max_attempts - 1),
         wait=wait,
-        retry=tenacity.retry_if_exception(lambda e: should_retry(method, e)),
+        retry=tenacity.retry_if_exception(lambda e: should_retry(method, e, idempotent=idempotent)),
         sleep=sleep,
         reraise=True,
         before_sleep=before_sleep,

@@ -352,3 +352,20 @@ def test_missing_configuration_is_a_clear_error(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
     with pytest.raises(aiodeploy.ConfigurationError, match="DATAROBOT_ENDPOINT"):
         aiodeploy.AsyncDeploymentClient()
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+async def test_a_validation_post_is_retried_like_a_read(mock_api, client, status) -> None:
+    url = f"{DEP_URL}model/validation/"
+    mock_api.post(url, status=status)
+    mock_api.post(url, payload={"status": "passing", "message": "ok", "checks": {}})
+    validation = await client.validate_replacement_model(DEP_ID, NEW_MODEL_ID)
+    assert validation.status == "passing"
+    assert count(mock_api, "POST", url) == 2
+
+
+async def test_a_validation_post_is_retried_after_a_lost_connection(mock_api, client) -> None:
+    url = f"{DEP_URL}model/validation/"
+    mock_api.post(url, exception=aiohttp.ServerDisconnectedError())
+    mock_api.post(url, payload={"status": "passing", "message": "ok", "checks": {}})
+    assert (await client.validate_replacement_model(DEP_ID, NEW_MODEL_ID)).ok

@@ -470,3 +470,11 @@ def test_malformed_yaml_traceback_does_not_quote_the_token(home: Path) -> None:
 def test_configuration_error_is_a_value_error(home: Path) -> None:
     with pytest.raises(ValueError, match="endpoint"):
         resolve_config(env=full_env(home))
+
+
+def test_an_endpoint_swapped_with_the_token_is_not_echoed(tmp_path) -> None:
+    secret = "s3cr3t-token-in-the-endpoint-slot"
+    with pytest.raises(ConfigurationError) as info:
+        resolve_config(secret, "https://app.datarobot.com/api/v2", env={"HOME": str(tmp_path)})
+    assert secret not in str(info.value)
+    assert "not an http(s) URL" in str(info.value)
