@@ -48,3 +48,14 @@ def bench(session: nox.Session) -> None:
     """Benchmarks against the emulator; pass options after --, e.g. ``-- --smoke``."""
     session.install("-e", ".[bench]")
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+@nox.session
+def chaos(session: nox.Session) -> None:
+    """The reliability suite at full size (AIODEPLOY_CHAOS=full): a 1000-deployment chaos
+    rollout, 10 SIGKILLs, 2000 examples per fuzz test, 300 cancellation points."""
+    session.install("-e", ".[test,cli]")
+    session.run(
+        "pytest", "tests/reliability", "--timeout=600", *session.posargs,
+        env={"AIODEPLOY_CHAOS": "full"},
+    )  # fmt: skip
