@@ -165,8 +165,12 @@ def select_deployments(
     predicates = _filters(reader, catalog, role)
     reader.check()
     assert key is not None
-    chosen = [d for d in records if all(p(d) for p in predicates)]
-    chosen.sort(key=lambda d: (key(d), d.id), reverse=order.startswith("-"))
+    # Every page request filters and sorts all deployments (no cache to go stale), so keep
+    # the per-record work small: no filter pass without filters, one key call per record.
+    chosen = [d for d in records if all(p(d) for p in predicates)] if predicates else records[:]
+    descending = order.startswith("-")
+    chosen.sort(key=lambda d: d.id, reverse=descending)
+    chosen.sort(key=key, reverse=descending)  # stable: ties keep the id order
     return chosen, offset, limit
 
 
