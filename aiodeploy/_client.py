@@ -231,12 +231,8 @@ class AsyncDeploymentClient:
 
     async def _read_until(self, read: Callable[[], Awaitable[T]], deadline: float) -> T:
         """A read inside a job wait: transient failures are retried until ``deadline``."""
-
-        async def call() -> T:
-            return await read()
-
         return await retry_until(
-            call, deadline, self.retry, clock=self._clock, sleep=self._sleep, rng=self._rng
+            read, deadline, self.retry, clock=self._clock, sleep=self._sleep, rng=self._rng
         )
 
     async def _get(

@@ -182,7 +182,7 @@ async def send_with_retries(
 
 
 async def retry_until(
-    read: Callable[[], Coroutine[Any, Any, T]],
+    read: Callable[[], Awaitable[T]],
     deadline: float,
     policy: RetryPolicy,
     *,
