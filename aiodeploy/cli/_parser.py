@@ -107,6 +107,13 @@ def _command(
     return parser
 
 
+def _ids(parser: argparse.ArgumentParser, *, model: bool = False) -> None:
+    """The positional DEP (and MODEL) arguments, checked as ids before any request."""
+    parser.add_argument("deployment", type=_dep, metavar="DEP", help="deployment id")
+    if model:
+        parser.add_argument("model", type=_model, metavar="MODEL", help="model id")
+
+
 def _api(parser: argparse.ArgumentParser, command: ApiCommand) -> None:
     _add_global_flags(parser, prefix="")
     parser.set_defaults(run=functools.partial(run_api, command))
@@ -125,13 +132,13 @@ def _deployments(sub: Any) -> None:
     ls.add_argument("--status", choices=["active", "inactive"])
     _api(ls, _commands.deployments_list)
     get = _command(leaves, "get", "show one deployment", "aiodeploy deployments get 65f0c1...")
-    get.add_argument("deployment", type=_dep, metavar="DEP", help="deployment id")
+    _ids(get)
     _api(get, _commands.deployments_get)
     delete = _command(
         leaves, "delete", "delete a deployment (asks first unless --yes)",
         "aiodeploy deployments delete 65f0c1... --yes",
     )  # fmt: skip
-    delete.add_argument("deployment", type=_dep, metavar="DEP", help="deployment id")
+    _ids(delete)
     delete.add_argument(
         "--yes", action="store_true",
         help="do not ask; required when stdin is not a terminal",
@@ -145,15 +152,13 @@ def _single(sub: Any) -> None:
         sub, "validate", "check whether a model may replace a deployment's model",
         "aiodeploy validate 65f0c1... 65f0d2...   # exit 0 passing/warning, 1 failing",
     )  # fmt: skip
-    validate.add_argument("deployment", type=_dep, metavar="DEP", help="deployment id")
-    validate.add_argument("model", type=_model, metavar="MODEL", help="model id")
+    _ids(validate, model=True)
     _api(validate, _commands.validate)
     replace = _command(
         sub, "replace", "replace a deployment's model and wait for the job",
         "aiodeploy replace 65f0c1... 65f0d2... --reason ACCURACY",
     )  # fmt: skip
-    replace.add_argument("deployment", type=_dep, metavar="DEP", help="deployment id")
-    replace.add_argument("model", type=_model, metavar="MODEL", help="model id")
+    _ids(replace, model=True)
     replace.add_argument(
         "--reason", required=True, type=str.upper, choices=_REASONS, metavar="REASON",
         help=f"why: {', '.join(_REASONS)}",
@@ -164,13 +169,13 @@ def _single(sub: Any) -> None:
     )
     leaves = drift.add_subparsers(dest="action", metavar="ACTION", required=True)
     get = _command(leaves, "get", "show drift tracking", "aiodeploy drift get 65f0c1...")
-    get.add_argument("deployment", type=_dep, metavar="DEP", help="deployment id")
+    _ids(get)
     _api(get, _commands.drift_get)
     put = _command(
         leaves, "set", "turn target and/or feature drift tracking on or off",
         "aiodeploy drift set 65f0c1... --target on --feature off",
     )  # fmt: skip
-    put.add_argument("deployment", type=_dep, metavar="DEP", help="deployment id")
+    _ids(put)
     put.add_argument("--target", choices=["on", "off"], help="target drift tracking")
     put.add_argument("--feature", choices=["on", "off"], help="feature drift tracking")
     _add_global_flags(put, prefix="")
