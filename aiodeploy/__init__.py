@@ -10,9 +10,12 @@ Example:
 
 from __future__ import annotations
 
+from ._api.operation import ReplacementEvent, ReplacementOperation
+from ._budget import RequestBudget
 from ._bulk import (
     BulkEvent,
     BulkResult,
+    FailFastCancelled,
     ItemFinished,
     ItemResult,
     ItemStatusChanged,
@@ -39,8 +42,8 @@ from ._models import (
     TargetDriftSettings,
     ValidationCheck,
 )
-from ._operations import ReplacementEvent, ReplacementOperation
 from ._polling import PollPolicy
+from ._preview import ReplacementPreview
 from ._retry import RetryPolicy
 from ._version import __version__
 from ._wire import DeploymentRef
@@ -89,6 +92,7 @@ __all__ = [
     "DeploymentPredictionServer",
     "DeploymentRef",
     "DriftTrackingSettings",
+    "FailFastCancelled",
     "FeatureDriftSettings",
     "HealthStatus",
     "ItemFinished",
@@ -109,8 +113,10 @@ __all__ = [
     "RateLimitError",
     "ReplacementEvent",
     "ReplacementOperation",
+    "ReplacementPreview",
     "ReplacementRequest",
     "ReplacementValidation",
+    "RequestBudget",
     "ResponseDecodeError",
     "RetryPolicy",
     "ServerError",

@@ -24,16 +24,20 @@ from .errors import AiodeployError
 __all__ = [
     "BulkEvent",
     "BulkResult",
+    "FailFastCancelled",
     "ItemFinished",
     "ItemResult",
     "ItemStatusChanged",
     "ItemSubmitted",
     "Outcome",
     "ReplacementRequest",
+    "check_concurrency",
+    "gather_in_order",
     "run_bulk",
 ]
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 class ReplacementRequest(NamedTuple):
@@ -150,6 +154,42 @@ class FailFastCancelled(AiodeployError):
     """An item stopped because another one failed and ``fail_fast`` was set."""
 
 
+def check_concurrency(concurrency: int) -> int:
+    """``concurrency``, checked.
+
+    Raises:
+        ValueError: not a whole number >= 1.
+    """
+    if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
+        raise ValueError(f"concurrency must be a whole number >= 1, got {concurrency!r}")
+    return concurrency
+
+
+async def gather_in_order(
+    items: Sequence[R],
+    work: Callable[[int, R], Awaitable[T]],
+    *,
+    stop_after: Callable[[int, T], bool] | None = None,
+) -> list[T | None]:
+    """Run ``work(index, item)`` for every item, one task each; results in input order.
+
+    When ``stop_after(index, result)`` is true the items still running are cancelled
+    (their result stays ``None``). An exception escaping ``work`` cancels the others and
+    propagates.
+    """
+    results: list[T | None] = [None] * len(items)
+
+    async def one(index: int, item: R, scope: anyio.CancelScope) -> None:
+        results[index] = result = await work(index, item)
+        if stop_after is not None and stop_after(index, result):
+            scope.cancel()
+
+    async with anyio.create_task_group() as tg:
+        for index, item in enumerate(items):
+            tg.start_soon(one, index, item, tg.cancel_scope)
+    return results
+
+
 async def run_bulk(
     items: Sequence[R],
     work: Callable[[int, R], Awaitable[ItemResult[R]]],
@@ -164,18 +204,13 @@ async def run_bulk(
     escaping it is a bug and cancels the run.
     """
     started = clock()
-    results: list[ItemResult[R] | None] = [None] * len(items)
 
-    async def one(index: int, item: R, scope: anyio.CancelScope) -> None:
-        results[index] = result = await work(index, item)
+    def finished(index: int, result: ItemResult[R]) -> bool:
         if on_event is not None:
             on_event(ItemFinished(index, result))
-        if fail_fast and not result.outcome.ok:
-            scope.cancel()  # the others end as CANCELLED below
+        return fail_fast and not result.outcome.ok  # the others end as CANCELLED below
 
-    async with anyio.create_task_group() as tg:
-        for index, item in enumerate(items):
-            tg.start_soon(one, index, item, tg.cancel_scope)
+    results = await gather_in_order(items, work, stop_after=finished)
     final: list[ItemResult[R]] = []
     for index, item in enumerate(items):
         result = results[index]

@@ -15,6 +15,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 import anyio
 import msgspec
 
+from ._deadline import Deadline
 from ._estimate import DurationEstimate, Expected
 from ._retry import should_retry
 from ._wire import JobStatus, Response, decode, location, raise_for_status, retry_after
@@ -197,44 +198,40 @@ async def poll_job(
     get: Callable[[str], Awaitable[Response]],
     status_url: str,
     *,
-    max_wait: float,
+    deadline: Deadline,
     policy: PollPolicy,
     rng: random.Random,
     sleep: Callable[[float], Awaitable[None]],
-    clock: Callable[[], float],
     estimate: DurationEstimate | None = None,
     elapsed_at_start: float = 0.0,
 ) -> AsyncGenerator[JobPending | JobDone, None]:
     """Poll ``status_url`` on the policy's schedule, yielding what each poll found.
 
-    The last item yielded is a :class:`JobDone`. ``max_wait`` is one deadline for the
-    whole wait, sleeps, polls and their retries included: when the next delay would reach
-    past it, one final poll is made just before the deadline, and every poll is cut off
-    at the deadline. A poll that fails transiently (``get``'s retries ran out on a
-    connection error, 429 or 502-504) brings no news: the job goes on, so polling does.
+    The last item yielded is a :class:`JobDone`. ``deadline`` bounds the whole wait, sleeps,
+    polls and their retries included: when the next delay would reach past it, one final
+    poll is made just before it. ``get`` must itself end by the deadline (the session's
+    requests under a deadline do). A poll that fails transiently (``get``'s retries ran
+    out on a connection error, 429 or 502-504) brings no news: the job goes on, so
+    polling does.
 
     Args:
         get: sends one GET (with its retries) and returns the reply, redirects not followed.
         status_url: the job's status URL (the 202's ``Location``).
-        max_wait: seconds.
+        deadline: when the wait ends.
         policy: poll schedule.
         rng: jitter source.
         sleep: the sleep to use (injected for tests).
-        clock: monotonic clock in seconds (injected for tests).
         estimate: durations of jobs of this kind: read to schedule polls, and fed with
             this job's duration when it ends.
         elapsed_at_start: seconds between the job's submission and this call.
 
     Raises:
-        ValueError: ``max_wait`` is negative.
         AsyncTimeoutError: the deadline passed first.
         AsyncProcessUnsuccessfulError, AsyncFailureError, APIError: see
             :func:`interpret_status`.
     """
-    if max_wait < 0:
-        raise ValueError(f"max_wait must be >= 0, got {max_wait}")
+    clock = deadline.clock
     start = clock()
-    deadline = start + max_wait
     last_status: str | None = None
     hint: float | None = None
     poll = 0
@@ -246,9 +243,9 @@ async def poll_job(
     try:
         while True:
             now = clock()
-            remaining = deadline - now
+            remaining = deadline.at - now
             if remaining <= 0:
-                raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
+                raise deadline.timeout(status_url, last_status)
             elapsed = elapsed_at_start + now - start
             expected, role = None, "alone"
             if estimate is not None:
@@ -277,25 +274,21 @@ async def poll_job(
             elif await _woken(estimate, sleep, nap):
                 continue  # jobs of this kind have a (new) duration estimate: re-plan
             planned = math.inf
-            remaining = deadline - clock()
-            if remaining <= 0:
-                raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
+            if deadline.remaining() <= 0:
+                raise deadline.timeout(status_url, last_status)
             lost: Exception | None = None
-            with anyio.move_on_after(remaining) as scope:
-                try:
-                    response = await get(status_url)
-                except Exception as exc:
-                    if not should_retry("GET", exc):
-                        raise
-                    lost = exc  # the job goes on whether or not its status could be read
-            if scope.cancelled_caught:
-                raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
+            try:
+                response = await get(status_url)
+            except AsyncTimeoutError:
+                raise deadline.timeout(status_url, last_status) from None
+            except Exception as exc:
+                if not should_retry("GET", exc):
+                    raise
+                lost = exc  # the job goes on whether or not its status could be read
             poll += 1
             if lost is not None:
                 if final:
-                    raise AsyncTimeoutError(
-                        url=status_url, max_wait=max_wait, last_status=last_status
-                    )
+                    raise deadline.timeout(status_url, last_status) from lost
                 hint = _hint(getattr(lost, "retry_after", None), policy)
                 continue
             outcome = interpret_status(response)
@@ -308,7 +301,7 @@ async def poll_job(
             last_poll = polled
             last_status, hint = outcome.status, _hint(outcome.retry_after, policy)
             if final:
-                raise AsyncTimeoutError(url=status_url, max_wait=max_wait, last_status=last_status)
+                raise deadline.timeout(status_url, last_status)
     finally:
         if estimate is not None:
             estimate.leave(scout)

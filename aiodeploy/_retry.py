@@ -10,8 +10,10 @@ Rules (they beat the official client's blind POST/PATCH retries):
   otherwise exponential backoff with full jitter.
 * ``CancelledError`` is never retried, and after the last attempt the original typed error
   propagates, never tenacity's ``RetryError``.
-* Inside a job wait, ``max_wait`` bounds the retries of a read, not ``max_attempts``
-  (:func:`retry_until`): a job goes on whether or not its outcome could be read.
+* Under a :class:`~aiodeploy._deadline.Deadline` no wait reaches past it. A read inside a
+  job wait *persists*: ``max_wait`` bounds its retries, not ``max_attempts`` (a job goes on
+  whether or not its outcome could be read), and running out of time is an
+  :class:`~aiodeploy.errors.AsyncTimeoutError`.
 """
 
 from __future__ import annotations
@@ -27,14 +29,16 @@ from typing import Any, TypeVar
 
 import tenacity
 
+from ._deadline import Deadline
 from .errors import APIError, TransportError
 
 __all__ = [
+    "GiveUp",
     "RetryPolicy",
     "compute_backoff",
     "parse_retry_after",
     "retry_delay",
-    "retry_until",
+    "retry_wait",
     "send_with_retries",
     "should_retry",
 ]
@@ -67,6 +71,18 @@ class RetryPolicy:
             raise ValueError(f"max_attempts must be >= 1, got {self.max_attempts}")
         if self.backoff_base < 0 or self.backoff_cap < 0 or self.retry_after_cap < 0:
             raise ValueError("backoff_base, backoff_cap and retry_after_cap must be >= 0")
+
+
+@dataclasses.dataclass(frozen=True)
+class GiveUp:
+    """Why no further attempt is made.
+
+    Attributes:
+        reason: ``final`` (the error cannot heal by retrying), ``attempts`` (``max_attempts``
+            used up) or ``deadline`` (the next attempt would start after it).
+    """
+
+    reason: str
 
 
 def parse_retry_after(value: str, *, now: datetime | None = None) -> float | None:
@@ -128,6 +144,40 @@ def retry_delay(
     return compute_backoff(attempt, base=policy.backoff_base, cap=policy.backoff_cap, rng=rng)
 
 
+def retry_wait(
+    method: str,
+    error: BaseException,
+    attempt: int,
+    policy: RetryPolicy,
+    rng: random.Random,
+    *,
+    idempotent: bool | None = None,
+    remaining: float | None = None,
+    persist: bool = False,
+) -> float | GiveUp:
+    """Seconds to wait before retrying after attempt number ``attempt`` failed, or why not.
+
+    Args:
+        method: the request's method.
+        error: what attempt ``attempt`` (1-based) raised.
+        policy: the retry policy.
+        rng: source of jitter.
+        idempotent: see :func:`should_retry`.
+        remaining: seconds left before the call's deadline (``None``: no deadline).
+        persist: retry transient errors until the deadline, whatever ``max_attempts`` says.
+    """
+    if not should_retry(method, error, idempotent=idempotent):
+        return GiveUp("final")
+    if not persist and attempt >= policy.max_attempts:
+        return GiveUp("attempts")
+    delay = retry_delay(error, attempt, policy, rng)
+    if persist:
+        delay = max(delay, policy.backoff_base)  # "Retry-After: 0" must not busy-loop
+    if remaining is not None and delay >= remaining:
+        return GiveUp("deadline")
+    return delay
+
+
 async def send_with_retries(
     send: Callable[[], Coroutine[Any, Any, T]],
     method: str,
@@ -137,32 +187,70 @@ async def send_with_retries(
     rng: random.Random,
     on_retry: Callable[[BaseException, int, float], None] | None = None,
     idempotent: bool | None = None,
+    deadline: Deadline | None = None,
+    persist: bool = False,
+    url: str = "",
 ) -> T:
-    """Await ``send()`` until it succeeds, the error is not retryable, or attempts run out.
+    """Await ``send()`` until it succeeds or :func:`retry_wait` gives up.
 
     ``send`` must be an ``async def`` function: tenacity awaits only coroutine functions.
 
     Raises:
-        The last error ``send`` raised, unchanged.
+        The last error ``send`` raised, unchanged; or, when ``persist`` is set and the
+        deadline ends the retries, :class:`~aiodeploy.errors.AsyncTimeoutError` (naming
+        ``url``) from that error.
     """
+
+    def decide(error: BaseException, attempt: int) -> float | GiveUp:
+        remaining = None if deadline is None else deadline.remaining()
+        return retry_wait(
+            method, error, attempt, policy, rng,
+            idempotent=idempotent, remaining=remaining, persist=persist,
+        )  # fmt: skip
+
+    def timed_out(why: GiveUp) -> BaseException | None:
+        if why.reason == "deadline" and persist and deadline is not None:
+            return deadline.timeout(url)
+        return None  # the original error stands
 
     # The first attempt runs bare: nearly every request succeeds at once, and tenacity's
     # machinery costs more CPU than the request itself takes on the client side.
     try:
         return await send()
     except Exception as error:
-        if policy.max_attempts <= 1 or not should_retry(method, error, idempotent=idempotent):
-            raise
-        first_delay = retry_delay(error, 1, policy, rng)
+        first = decide(error, 1)
+        if isinstance(first, GiveUp):
+            timeout = timed_out(first)
+            if timeout is None:
+                raise
+            raise timeout from error
         if on_retry is not None:
-            on_retry(error, 1, first_delay)
-    await sleep(first_delay)
+            on_retry(error, 1, first)
+    await sleep(first)
+
+    decided: list[float | GiveUp] = []
 
     def wait(state: tenacity.RetryCallState) -> float:
         assert state.outcome is not None
         error = state.outcome.exception()
         assert error is not None
-        return retry_delay(error, state.attempt_number + 1, policy, rng)
+        decided.append(decide(error, state.attempt_number + 1))
+        outcome = decided[-1]
+        return 0.0 if isinstance(outcome, GiveUp) else outcome
+
+    def stop(state: tenacity.RetryCallState) -> bool:
+        return isinstance(decided[-1], GiveUp)
+
+    def on_give_up(state: tenacity.RetryCallState) -> Any:
+        assert state.outcome is not None
+        error = state.outcome.exception()
+        why = decided[-1]
+        assert error is not None
+        assert isinstance(why, GiveUp)
+        timeout = timed_out(why)
+        if timeout is None:
+            raise error
+        raise timeout from error
 
     def before_sleep(state: tenacity.RetryCallState) -> None:
         if on_retry is not None and state.outcome is not None:
@@ -171,44 +259,12 @@ async def send_with_retries(
             on_retry(error, state.attempt_number + 1, state.upcoming_sleep)
 
     retrying = tenacity.AsyncRetrying(
-        stop=tenacity.stop_after_attempt(policy.max_attempts - 1),
+        stop=stop,
         wait=wait,
         retry=tenacity.retry_if_exception(lambda e: should_retry(method, e, idempotent=idempotent)),
         sleep=sleep,
         reraise=True,
         before_sleep=before_sleep,
+        retry_error_callback=on_give_up,
     )
     return await retrying(send)
-
-
-async def retry_until(
-    read: Callable[[], Awaitable[T]],
-    deadline: float,
-    policy: RetryPolicy,
-    *,
-    clock: Callable[[], float],
-    sleep: Callable[[float], Awaitable[None]],
-    rng: random.Random,
-) -> T:
-    """Await ``read()`` (a GET with its own retries) again after transient failures, until
-    ``deadline`` (a ``clock()`` reading): the backoff goes on where ``read``'s ended.
-
-    Raises:
-        The first error that is not transient, or the last one once the next attempt
-        would start after the deadline.
-    """
-    rounds = 0
-    while True:
-        try:
-            return await read()
-        except Exception as error:
-            if not should_retry("GET", error):
-                raise
-            rounds += 1
-            # past max_attempts, a "Retry-After: 0" must not make this a busy loop
-            delay = max(
-                policy.backoff_base, retry_delay(error, policy.max_attempts + rounds, policy, rng)
-            )
-            if clock() + delay >= deadline:
-                raise
-        await sleep(delay)

@@ -12,11 +12,13 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 import anyio
 import msgspec
 
+from ._api.deployments import get_deployment, get_model_history
+from ._api.operation import ReplacementOperation, follow, utc_now
+from ._api.replacement import Step, decide, serves, start_replacement
 from ._bulk import (
     BulkEvent,
     BulkResult,
@@ -27,11 +29,11 @@ from ._bulk import (
     ReplacementRequest,
     run_bulk,
 )
+from ._deadline import Deadline
 from ._journal import ItemState, Journal, plan_fingerprint
-from ._models import Deployment, ValidationCheck
-from ._operations import ReplacementOperation, utc_now
-from ._polling import next_poll_delay
-from ._wire import check_id, check_reason, deployment_id
+from ._models import Deployment, ModelHistoryEntry, ValidationCheck
+from ._session import Session
+from ._wire import check_id, check_reason
 from .enums import ModelReplacementReason
 from .errors import (
     AiodeployError,
@@ -42,10 +44,7 @@ from .errors import (
     UnprocessableEntityError,
 )
 
-if TYPE_CHECKING:
-    from ._client import AsyncDeploymentClient
-
-__all__ = ["Rollout", "coerce_request", "replace_models", "update_drift_many"]
+__all__ = ["Rollout", "check_plan", "coerce_request", "replace_models"]
 
 _FINAL = frozenset({Outcome.REPLACED, Outcome.SKIPPED_CURRENT, Outcome.REFUSED_VALIDATION})
 
@@ -67,9 +66,13 @@ def coerce_request(item: object) -> ReplacementRequest:
 
 @dataclasses.dataclass
 class Rollout:
-    """Everything the items of one ``replace_models`` call share."""
+    """Everything the items of one ``replace_models`` call share.
 
-    client: AsyncDeploymentClient
+    ``max_wait`` (checked) bounds each item from when it starts talking to the server:
+    its reads and validation, the PATCH, the job and the read after it.
+    """
+
+    session: Session
     limiter: anyio.CapacityLimiter
     validate: bool
     skip_if_current: bool
@@ -121,57 +124,59 @@ class Rollout:
             error = AiodeployError(state.error) if state.error else None
             checks = _convert_checks(state.checks)
             return ItemResult(request, outcome, checks=checks, error=error, resumed=True)
+        deadline = Deadline.after(self.max_wait, self.session.clock)
         if state.token is not None:
-            operation = self.client.resume_replacement(state.token)
-            self._emit(ItemSubmitted(index, request, operation.status_url))
-        elif state.submitting:
-            operation = None  # a crash between sending the PATCH and hearing back
-        else:
-            async with self.limiter:
-                early = await self._prepare(request)
-                if early is not None:
-                    return early
-                operation = await self._submit(index, request)
+            resumed = ReplacementOperation.from_token(self.session, state.token)
+            self._emit(ItemSubmitted(index, request, resumed.status_url))
+            return await self._wait(index, request, resumed, deadline)
+        if state.submitting:
+            # a crash between sending the PATCH and hearing back: the deployment decides
+            return await self._settle_ambiguous(index, request, deadline)
+        async with self.limiter:
+            deadline = Deadline.after(self.max_wait, self.session.clock)  # from its place
+            early = await self._prepare(request, deadline)
+            if early is not None:
+                return early
+            operation = await self._submit(index, request, deadline)
         if operation is None:
-            return await self._settle_ambiguous(index, request)
-        return await self._wait(index, request, operation)
+            return await self._settle_ambiguous(index, request, deadline)
+        return await self._wait(index, request, operation, deadline)
 
-    async def _prepare(self, request: ReplacementRequest) -> ItemResult[ReplacementRequest] | None:
-        """Skip or refuse the item before anything changes; ``None`` means go ahead.
-
-        With validation on, the validation alone decides (one request): a model already
-        deployed fails its ``notCurrentModel`` check, and only then is the deployment read
-        to tell "skip, it is current" from "refuse".
-        """
-        if self.validate:
-            validation = await self.client.validate_replacement_model(
-                request.deployment_id, request.model_id
-            )
-            if validation.ok:
-                return None
-            current = validation.checks.get("notCurrentModel")
-            if self.skip_if_current and current is not None and current.status == "failing":
-                skipped = await self._skip_if_current(request)
-                if skipped is not None:
-                    return skipped
-            return ItemResult(request, Outcome.REFUSED_VALIDATION, checks=validation.checks)
-        return await self._skip_if_current(request) if self.skip_if_current else None
-
-    async def _skip_if_current(
-        self, request: ReplacementRequest
+    async def _prepare(
+        self, request: ReplacementRequest, deadline: Deadline
     ) -> ItemResult[ReplacementRequest] | None:
-        deployment = await self.client.get_deployment(request.deployment_id)
-        if _serves(deployment, request.model_id):
-            return ItemResult(request, Outcome.SKIPPED_CURRENT, deployment=deployment)
+        """Skip or refuse the item before anything changes; ``None`` means go ahead."""
+        decision = await decide(
+            self.session,
+            request.deployment_id,
+            request.model_id,
+            validate=self.validate,
+            skip_if_current=self.skip_if_current,
+            deadline=deadline,
+        )
+        if decision.step is Step.SKIP:
+            return ItemResult(request, Outcome.SKIPPED_CURRENT, deployment=decision.deployment)
+        if decision.step is Step.REFUSE:
+            assert decision.validation is not None
+            checks = decision.validation.checks
+            return ItemResult(request, Outcome.REFUSED_VALIDATION, checks=checks)
         return None
 
-    async def _submit(self, index: int, request: ReplacementRequest) -> ReplacementOperation | None:
+    async def _submit(
+        self, index: int, request: ReplacementRequest, deadline: Deadline
+    ) -> ReplacementOperation | None:
         """Send the PATCH; ``None`` when its fate is unknown (the deployment will tell)."""
         await self._record(
             "submitting", index, deployment_id=request.deployment_id, model_id=request.model_id
         )
         try:
-            operation = await self.client.start_model_replacement(*request)
+            operation = await start_replacement(
+                self.session,
+                request.deployment_id,
+                request.model_id,
+                check_reason(request.reason),
+                deadline=deadline,
+            )
         except TransportError as exc:
             if not exc.request_sent:
                 raise
@@ -187,17 +192,21 @@ class Rollout:
         return operation
 
     async def _wait(
-        self, index: int, request: ReplacementRequest, operation: ReplacementOperation
+        self,
+        index: int,
+        request: ReplacementRequest,
+        operation: ReplacementOperation,
+        deadline: Deadline,
     ) -> ItemResult[ReplacementRequest]:
         deployment: Deployment | None = None
-        async for event in operation.events(max_wait=self.max_wait):
+        async for event in follow(operation, deadline):
             if event.deployment is None:
                 self._emit(ItemStatusChanged(index, request, event.status))
             deployment = event.deployment
         return ItemResult(request, Outcome.REPLACED, deployment=deployment)
 
     async def _settle_ambiguous(
-        self, index: int, request: ReplacementRequest
+        self, index: int, request: ReplacementRequest, deadline: Deadline
     ) -> ItemResult[ReplacementRequest]:
         """Decide an unanswered PATCH by the deployment, before anything is sent again.
 
@@ -205,31 +214,26 @@ class Rollout:
         read after every unanswered PATCH, so a failure is reported only when the
         deployment is known not to serve the model.
         """
-        client = self.client
-        deadline = client._clock() + self.max_wait
+        session, dep_id = self.session, request.deployment_id
         resent = 0
         while True:
-            deployment = await client._read_until(
-                lambda: client.get_deployment(request.deployment_id), deadline
-            )
-            if _serves(deployment, request.model_id):
+            deployment = await get_deployment(session, dep_id, deadline=deadline, persist=True)
+            if serves(deployment, request.model_id):
                 break
-            if resent >= client.retry.max_attempts:
+            if resent >= session.retry.max_attempts:
                 raise AiodeployError(
-                    f"the replacement of {request.deployment_id} did not take effect: "
+                    f"the replacement of {dep_id} did not take effect: "
                     f"the answers to {resent + 1} PATCH requests were lost"
                 )
             # The PATCH never took effect (or its job failed and rolled back): send it now.
             resent += 1
             async with self.limiter:
-                operation = await self._submit(index, request)
+                operation = await self._submit(index, request, deadline)
             if operation is not None:
-                return await self._wait(index, request, operation)
+                return await self._wait(index, request, operation, deadline)
         # It took effect: the replacement is done once the model history shows it.
-        await _await_history(client, request, deadline, self.max_wait)
-        deployment = await client._read_until(
-            lambda: client.get_deployment(request.deployment_id), deadline
-        )
+        await _await_history(session, request, deadline)
+        deployment = await get_deployment(session, dep_id, deadline=deadline, persist=True)
         return ItemResult(request, Outcome.REPLACED, deployment=deployment)
 
 
@@ -237,10 +241,6 @@ class _Refused(AiodeployError):
     def __init__(self, error: UnprocessableEntityError) -> None:
         self.error = error
         super().__init__(str(error))
-
-
-def _serves(deployment: Deployment, model_id: str) -> bool:
-    return deployment.model is not None and deployment.model.id == model_id
 
 
 def _checks_from(error: UnprocessableEntityError) -> dict[str, ValidationCheck] | None:
@@ -254,47 +254,52 @@ def _convert_checks(checks: object) -> dict[str, ValidationCheck] | None:
         return None
 
 
-async def _await_history(
-    client: AsyncDeploymentClient, request: ReplacementRequest, deadline: float, max_wait: float
-) -> None:
+async def _await_history(session: Session, request: ReplacementRequest, deadline: Deadline) -> None:
     """Wait until the model history shows the replacement as completed.
 
     Used when the PATCH's answer was lost, so there is no status URL to poll: the
     deployment already serves the new model while the job runs, and the history gains
-    its entry when the job completes (a failed job rolls the deployment back). Reads that
-    fail transiently are retried until ``deadline`` (a clock reading, ``max_wait`` after
-    the wait began).
+    its entry when the job completes (a failed job rolls the deployment back).
     """
-    poll = 0
-    while True:
-        history = await client._read_until(
-            lambda: client.get_model_history(request.deployment_id), deadline
-        )
-        if history and history[-1].model_id == request.model_id:
-            return
-        deployment = await client._read_until(
-            lambda: client.get_deployment(request.deployment_id), deadline
-        )
-        if not _serves(deployment, request.model_id):
-            raise AsyncProcessUnsuccessfulError(
-                url=f"deployments/{request.deployment_id}/modelHistory/",
-                status="ERROR",
-                job_message="the deployment went back to its previous model",
-            )
-        remaining = deadline - client._clock()
-        if remaining <= 0:
-            raise AsyncTimeoutError(
-                url=f"deployments/{request.deployment_id}/modelHistory/",
-                max_wait=max_wait,
-                last_status="RUNNING",
-            )
-        await client._sleep(min(remaining, next_poll_delay(poll, client.polling, client._rng)))
-        poll += 1
+    dep_id, model_id = request.deployment_id, request.model_id
+    history_url = f"deployments/{dep_id}/modelHistory/"
+
+    def done(history: list[ModelHistoryEntry]) -> bool:
+        return bool(history) and history[-1].model_id == model_id
+
+    async def read(deadline: Deadline) -> list[ModelHistoryEntry]:
+        history = await get_model_history(session, dep_id, deadline=deadline, persist=True)
+        if not done(history):
+            deployment = await get_deployment(session, dep_id, deadline=deadline, persist=True)
+            if not serves(deployment, model_id):
+                raise AsyncProcessUnsuccessfulError(
+                    url=history_url,
+                    status="ERROR",
+                    job_message="the deployment went back to its previous model",
+                )
+        return history
+
+    await session.read_until(read, done, deadline=deadline, url=history_url)
+
+
+def check_plan(requests: Iterable[object]) -> list[ReplacementRequest]:
+    """Check a whole plan before any request: each item, and each deployment once.
+
+    Raises:
+        TypeError, ValueError: see :func:`coerce_request`; a deployment given twice.
+    """
+    plan = [coerce_request(item) for item in requests]
+    seen: set[str] = set()
+    for request in plan:
+        if request.deployment_id in seen:
+            raise ValueError(f"deployment {request.deployment_id} appears twice in the plan")
+        seen.add(request.deployment_id)
+    return plan
 
 
 async def replace_models(
-    client: AsyncDeploymentClient,
-    requests: Iterable[object],
+    session: Session,
+    plan: list[ReplacementRequest],
     *,
     concurrency: int,
     validate: bool,
@@ -304,20 +309,13 @@ async def replace_models(
     journal: str | os.PathLike[str] | None,
     on_event: Callable[[BulkEvent], None] | None,
 ) -> BulkResult[ReplacementRequest]:
-    """The body of :meth:`AsyncDeploymentClient.replace_models`."""
-    plan = [coerce_request(item) for item in requests]
-    _check_concurrency(concurrency)
-    seen: set[str] = set()
-    for request in plan:
-        if request.deployment_id in seen:
-            raise ValueError(f"deployment {request.deployment_id} appears twice in the plan")
-        seen.add(request.deployment_id)
+    """The body of :meth:`AsyncDeploymentClient.replace_models` (arguments checked)."""
     opened = None
     if journal is not None:
         opened = await Journal.open(journal, plan_fingerprint(plan), len(plan))
     try:
         rollout = Rollout(
-            client,
+            session,
             anyio.CapacityLimiter(concurrency),
             validate=validate,
             skip_if_current=skip_if_current,
@@ -326,46 +324,9 @@ async def replace_models(
             on_event=on_event,
         )
         return await run_bulk(
-            plan, rollout.run_item, fail_fast=fail_fast, on_event=on_event, clock=client._clock
+            plan, rollout.run_item, fail_fast=fail_fast, on_event=on_event, clock=session.clock
         )
     finally:
         if opened is not None:
             with anyio.CancelScope(shield=True):  # the journal is closed even on cancel
                 await opened.aclose()
-
-
-async def update_drift_many(
-    client: AsyncDeploymentClient,
-    deployments: Iterable[str | Deployment],
-    payload: dict[str, object],
-    *,
-    concurrency: int,
-    fail_fast: bool,
-    max_wait: float,
-    on_event: Callable[[BulkEvent], None] | None,
-) -> BulkResult[str]:
-    """The body of :meth:`AsyncDeploymentClient.bulk_update_drift_tracking_settings`."""
-    ids = [deployment_id(d) for d in deployments]
-    _check_concurrency(concurrency)
-    limiter = anyio.CapacityLimiter(concurrency)
-
-    async def work(index: int, dep_id: str) -> ItemResult[str]:
-        try:
-            async with limiter:
-                path = f"deployments/{dep_id}/settings/"
-                status_url = await client._submit_job("PATCH", path, payload)
-            if on_event is not None:
-                on_event(ItemSubmitted(index, dep_id, status_url))
-            await client._wait_job(status_url, max_wait=max_wait, kind="settings")
-        except AsyncTimeoutError as exc:
-            return ItemResult(dep_id, Outcome.TIMED_OUT, error=exc)
-        except AiodeployError as exc:
-            return ItemResult(dep_id, Outcome.FAILED, error=exc)
-        return ItemResult(dep_id, Outcome.UPDATED)
-
-    return await run_bulk(ids, work, fail_fast=fail_fast, on_event=on_event, clock=client._clock)
-
-
-def _check_concurrency(concurrency: int) -> None:
-    if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
-        raise ValueError(f"concurrency must be a whole number >= 1, got {concurrency!r}")

@@ -11,7 +11,7 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import msgspec
 
@@ -76,11 +76,6 @@ class JobStatus(msgspec.Struct, rename="camel", kw_only=True, frozen=True):
     message: str | None = None
     code: int | None = None
     description: str | None = None
-
-
-class _ErrorBody(msgspec.Struct):
-    message: Any = None
-    errors: Any = None
 
 
 def encode(payload: Any) -> bytes:
@@ -234,9 +229,3 @@ def location(response: Response) -> str:
             method=response.method,
             url=response.url,
         ) from exc
-
-
-def id_from_location(url: str) -> str | None:
-    """The last path segment of a resource URL such as ``.../deployments/{id}/``."""
-    segments = [s for s in urlsplit(url).path.split("/") if s]
-    return segments[-1] if segments else None

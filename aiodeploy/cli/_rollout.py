@@ -20,7 +20,7 @@ import anyio
 
 from .._bulk import BulkResult, ReplacementRequest
 from ._base import connect
-from ._dryrun import preview_plan, previews_ok, show_previews
+from ._dryrun import previews_ok, show_previews
 from ._plan import load_plan
 from ._progress import choose_mode, report_progress
 from ._report import show_summary
@@ -92,8 +92,7 @@ async def _rollout(
     async with connect(args) as client:
         with stop.installed(), stop.scope:
             if args.dry_run:
-                previews = await preview_plan(
-                    client,
+                previews = await client.preview_replacements(
                     plan,
                     concurrency=args.concurrency,
                     validate=not args.no_validate,

@@ -303,7 +303,7 @@ async def test_token_never_appears_in_reprs_errors_or_debug_logs(mock_api, clien
         with pytest.raises(aiodeploy.AiodeployError) as info:
             await call
         errors.append(info.value)
-    texts = [repr(client), repr(client._transport), caplog.text]
+    texts = [repr(client), repr(client._session.transport), caplog.text]
     for err in errors:
         texts += [str(err), repr(err), repr(err.__dict__), str(pickle.loads(pickle.dumps(err)))]
     assert caplog.records, "the DEBUG log must have recorded the requests"
@@ -341,7 +341,7 @@ async def test_aclose_is_idempotent_and_a_closed_client_refuses_work(mock_api) -
 
 async def test_no_session_is_created_until_the_first_request() -> None:
     api = aiodeploy.AsyncDeploymentClient(ENDPOINT, TOKEN)
-    assert api._transport._session is None
+    assert api._session.transport._session is None
     await api.aclose()
 
 

@@ -52,7 +52,7 @@ class _CancelAt:
     def __init__(self, client: AsyncDeploymentClient, k: int, when: str) -> None:
         self.scope = anyio.CancelScope()
         self.sent = 0
-        transport = client._transport
+        transport = client._session.transport
         send = transport.request
 
         async def request(*args: Any, **kwargs: Any) -> Any:
@@ -201,7 +201,7 @@ async def _follow_up(
     async with AsyncDeploymentClient(emu.endpoint, emu.token, polling=FAST_POLLS) as client:
         if operation is not None:
             # the same operation, awaited again after its wait was cancelled
-            operation._client = client
+            operation._session = client._session
             assert (await operation.wait()).model.id == plan[0].model_id
         elif kind == "replace_models":
             result = await client.replace_models(plan, journal=journal)

@@ -92,7 +92,7 @@ async def test_an_absurd_total_count_does_not_fan_out_absurdly(server, clock, to
     async with client_for(server, clock) as client:
         found = await client.list_deployments()
     assert [d.id for d in found] == [DEP_ID]
-    assert len(server.seen) <= 1 + 2 * client._page_limiter.total_tokens
+    assert len(server.seen) <= 1 + 2 * client._session.page_concurrency
 
 
 # -- every call, fed malformed replies ------------------------------------------------------

@@ -5,8 +5,10 @@ fed malformed bodies, headers and statuses: only typed aiodeploy errors escape.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import math
 import pickle
+import pkgutil
 import random
 
 import msgspec
@@ -14,7 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aiodeploy import _client, _polling, _wire
+import aiodeploy._api
+from aiodeploy import _polling, _wire
+from aiodeploy._deadline import Deadline
 from aiodeploy._polling import JobDone, JobPending, PollPolicy, poll_job, wait_for_job
 from aiodeploy._retry import RetryPolicy, parse_retry_after, retry_delay
 from aiodeploy._transport import Transport
@@ -34,8 +38,12 @@ URL = "http://127.0.0.1:8080/api/v2/deployments/x/"
 # Every decoder the client builds at module level, found rather than listed, so that a
 # new one is fuzzed too.
 DECODERS = {
-    f"_client.{name}": value
-    for name, value in vars(_client).items()
+    f"{module.__name__}.{name}": value
+    for module in (
+        importlib.import_module(info.name)
+        for info in pkgutil.iter_modules(aiodeploy._api.__path__, "aiodeploy._api.")
+    )
+    for name, value in vars(module).items()
     if isinstance(value, msgspec.json.Decoder)
 }
 DECODERS["_polling._status_decoder"] = _polling._status_decoder
@@ -152,11 +160,10 @@ async def test_the_poller_ends_with_a_result_or_a_typed_error(replies, max_wait)
     polls = poll_job(
         get,
         "http://127.0.0.1:8080/api/v2/status/1/",
-        max_wait=max_wait,
+        deadline=Deadline.start(max_wait, clock),
         policy=PollPolicy(),
         rng=random.Random(0),
         sleep=clock.sleep,
-        clock=clock,
     )
     try:
         done = await wait_for_job(polls)
@@ -183,11 +190,10 @@ async def test_a_zero_retry_after_does_not_make_the_poller_spin() -> None:
             poll_job(
                 get,
                 "http://127.0.0.1:8080/api/v2/status/1/",
-                max_wait=60,
+                deadline=Deadline.start(60, clock),
                 policy=PollPolicy(),
                 rng=random.Random(0),
                 sleep=clock.sleep,
-                clock=clock,
             )
         )
     assert polls <= 60 / PollPolicy().min_step + 2

@@ -80,7 +80,7 @@ async def test_no_token_in_logs_reprs_errors_or_journal(debug_logs, tmp_path, fi
         texts: list[str] = []
         errors: list[BaseException] = []
         async with AsyncDeploymentClient(emu.endpoint, TOKEN) as client:
-            texts += [repr(client), repr(client._transport), repr(client.budget)]
+            texts += [repr(client), repr(client._session.transport), repr(client.budget)]
             result = await client.replace_models(plan, journal=journal, concurrency=8)
             texts += [repr(result), repr(result.items), repr(result.counts)]
             errors += [item.error for item in result.items if item.error is not None]
@@ -402,9 +402,9 @@ def test_tls_is_verified_by_default(monkeypatch) -> None:
     monkeypatch.delenv("DATAROBOT_CONFIG_FILE", raising=False)
     monkeypatch.setenv("HOME", "/nonexistent")
     default = AsyncDeploymentClient("https://dr.test/api/v2", TOKEN)
-    assert default._transport._ssl_argument() is True
+    assert default._session.transport._ssl_argument() is True
     off = AsyncDeploymentClient("https://dr.test/api/v2", TOKEN, ssl=False)
-    assert off._transport._ssl_argument() is False
+    assert off._session.transport._ssl_argument() is False
     monkeypatch.setenv("DATAROBOT_SSL_VERIFY", "maybe")  # a typo must not turn it off
     with pytest.raises(aiodeploy.ConfigurationError):
         AsyncDeploymentClient("https://dr.test/api/v2", TOKEN)

@@ -7,6 +7,7 @@ import random
 import anyio
 import pytest
 
+from aiodeploy._deadline import Deadline
 from aiodeploy._estimate import DurationEstimate, Expected
 from aiodeploy._polling import JobDone, PollPolicy, next_poll_delay, poll_job
 from aiodeploy._wire import Response
@@ -144,8 +145,8 @@ async def test_poll_job_sleeps_until_the_expected_end(clock) -> None:
     outcomes = [
         o
         async for o in poll_job(
-            get, URL, max_wait=60, policy=POLICY, rng=random.Random(0),
-            sleep=clock.sleep, clock=clock, estimate=estimate,
+            get, URL, deadline=Deadline.start(60, clock), policy=POLICY, rng=random.Random(0),
+            sleep=clock.sleep, estimate=estimate,
         )
     ]  # fmt: skip
     assert isinstance(outcomes[-1], JobDone)
@@ -174,8 +175,8 @@ async def test_frequent_wakes_never_starve_a_poller_of_its_polls() -> None:
     async with anyio.create_task_group() as tg:
         tg.start_soon(waker)
         polling = poll_job(
-            get, URL, max_wait=5, policy=POLICY, rng=random.Random(0),
-            sleep=anyio.sleep, clock=anyio.current_time, estimate=estimate,
+            get, URL, deadline=Deadline.start(5, anyio.current_time), policy=POLICY,
+            rng=random.Random(0), sleep=anyio.sleep, estimate=estimate,
         )  # fmt: skip
         outcomes = [outcome async for outcome in polling]
         tg.cancel_scope.cancel()

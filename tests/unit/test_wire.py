@@ -22,7 +22,6 @@ from aiodeploy._wire import (
     encode,
     excerpt,
     expect_status,
-    id_from_location,
     location,
     raise_for_status,
     request_id,
@@ -393,22 +392,6 @@ def test_location_missing(headers: dict[str, str]) -> None:
         location(reply(202, b'{"id": "x"}', headers, method="PATCH"))
     assert info.value.status_code == 202
     assert info.value.method == "PATCH"
-
-
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        (f"{ENDPOINT}/deployments/{DEP_ID}/", DEP_ID),
-        (f"{ENDPOINT}/deployments/{DEP_ID}", DEP_ID),
-        (f"{ENDPOINT}/deployments/{DEP_ID}/?x=1#f", DEP_ID),
-        (f"/api/v2/deployments/{DEP_ID}/", DEP_ID),
-        ("https://dr.test/", None),
-        ("https://dr.test", None),
-        ("", None),
-    ],
-)
-def test_id_from_location(url: str, expected: str | None) -> None:
-    assert id_from_location(url) == expected
 
 
 # --- Page -----------------------------------------------------------------------------------

@@ -5,22 +5,22 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Generator
+from collections.abc import AsyncGenerator, Generator
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 
-from ._models import Deployment
-from ._polling import JobDone, JobPending, interpret_status
-from ._wire import check_id
-from .enums import ModelReplacementReason
-from .errors import AsyncFailureError, AsyncProcessUnsuccessfulError, NotFoundError
+from .._deadline import Deadline
+from .._models import Deployment
+from .._polling import JobDone, JobPending, interpret_status
+from .._session import Session
+from .._wire import check_id
+from ..enums import ModelReplacementReason
+from ..errors import AsyncFailureError, AsyncProcessUnsuccessfulError, NotFoundError
+from .deployments import get_deployment
 
-if TYPE_CHECKING:
-    from ._client import AsyncDeploymentClient
-
-__all__ = ["ReplacementEvent", "ReplacementOperation"]
+__all__ = ["ReplacementEvent", "ReplacementOperation", "follow", "utc_now"]
 
 TOKEN_VERSION = 1
 
@@ -75,7 +75,7 @@ class ReplacementOperation:
 
     def __init__(
         self,
-        client: AsyncDeploymentClient,
+        session: Session,
         *,
         deployment_id: str,
         model_id: str,
@@ -83,7 +83,7 @@ class ReplacementOperation:
         status_url: str,
         submitted_at: datetime,
     ) -> None:
-        self._client = client
+        self._session = session
         self.deployment_id = deployment_id
         self.model_id = model_id
         self.reason = reason
@@ -139,7 +139,7 @@ class ReplacementOperation:
         ).decode()
 
     @classmethod
-    def from_token(cls, client: AsyncDeploymentClient, token: str) -> ReplacementOperation:
+    def from_token(cls, session: Session, token: str) -> ReplacementOperation:
         """Rebuild an operation from :meth:`token`'s output.
 
         Raises:
@@ -153,11 +153,11 @@ class ReplacementOperation:
         if data.v != TOKEN_VERSION:
             raise ValueError(f"unsupported replacement token version {data.v}")
         return cls(
-            client,
+            session,
             deployment_id=check_id(data.deployment_id, "deployment id"),
             model_id=check_id(data.model_id, "model id"),
             reason=data.reason,
-            status_url=client._transport.url_for(data.status_url),
+            status_url=session.url_for(data.status_url),
             submitted_at=data.submitted_at,
         )
 
@@ -165,7 +165,7 @@ class ReplacementOperation:
         """Poll the job once; return its status (``COMPLETED`` once it has finished)."""
         if self._result is not None:
             return "COMPLETED"
-        outcome = interpret_status(await self._client._request("GET", self.status_url))
+        outcome = interpret_status(await self._session.send("GET", self.status_url))
         self._last_status = "COMPLETED" if isinstance(outcome, JobDone) else outcome.status
         return self._last_status
 
@@ -173,7 +173,8 @@ class ReplacementOperation:
         """Wait for the job with backoff polling; return the refreshed deployment.
 
         Args:
-            max_wait: seconds (default: the client's ``max_wait``).
+            max_wait: seconds (default: the client's ``max_wait``), polls, retries and the
+                read of the deployment included.
 
         Raises:
             AsyncTimeoutError: ``max_wait`` passed first; the operation can be awaited again.
@@ -181,57 +182,37 @@ class ReplacementOperation:
             AsyncFailureError: the job's status is gone and the deployment does not serve
                 the new model.
         """
-        if not self.done():
-            deadline = self._deadline(max_wait)
-            try:
-                async with contextlib.aclosing(self._polls(max_wait)) as polls:
-                    async for outcome in polls:
-                        if isinstance(outcome, JobPending):
-                            self._last_status = outcome.status
-            except Exception as exc:
-                await self._conclude(exc, deadline)
-            else:
-                await self._conclude(None, deadline)
+        async with contextlib.aclosing(follow(self, self._session.deadline(max_wait))) as events:
+            async for _ in events:
+                pass
         return self.result()
 
-    async def events(self, *, max_wait: float | None = None) -> AsyncIterator[ReplacementEvent]:
+    def events(self, *, max_wait: float | None = None) -> AsyncGenerator[ReplacementEvent, None]:
         """Yield each status change once, then a ``COMPLETED`` event with the deployment.
+
+        Args:
+            max_wait: seconds from this call (default: the client's ``max_wait``).
 
         Raises:
             The same errors as :meth:`wait`, after the events seen so far.
         """
-        if not self.done():
-            deadline = self._deadline(max_wait)
-            try:
-                async with contextlib.aclosing(self._polls(max_wait)) as polls:
-                    async for outcome in polls:
-                        if isinstance(outcome, JobPending) and outcome.status != self._last_status:
-                            self._last_status = outcome.status
-                            yield ReplacementEvent(outcome.status)
-            except Exception as exc:
-                await self._conclude(exc, deadline)
-            else:
-                await self._conclude(None, deadline)
-        yield ReplacementEvent("COMPLETED", self.result())
+        return follow(self, self._session.deadline(max_wait))
 
-    def _polls(self, max_wait: float | None) -> AsyncGenerator[JobPending | JobDone, None]:
-        return self._client._poll_job(
+    def _polls(self, deadline: Deadline) -> AsyncGenerator[JobPending | JobDone, None]:
+        return self._session.poll_job(
             self.status_url,
-            max_wait=max_wait,
+            deadline=deadline,
             kind="replacement",
             elapsed_at_start=max(0.0, (utc_now() - self.submitted_at).total_seconds()),
         )
 
-    def _deadline(self, max_wait: float | None) -> float:
+    async def _read_deployment(self, deadline: Deadline) -> Deployment:
         # The read after the job belongs to the wait: its retries end with the polls'.
-        client = self._client
-        return client._clock() + client._max_wait(max_wait)
+        return await get_deployment(
+            self._session, self.deployment_id, deadline=deadline, persist=True
+        )
 
-    async def _read_deployment(self, deadline: float) -> Deployment:
-        client = self._client
-        return await client._read_until(lambda: client.get_deployment(self.deployment_id), deadline)
-
-    async def _conclude(self, error: Exception | None, deadline: float) -> None:
+    async def _conclude(self, error: Exception | None, deadline: Deadline) -> None:
         """Record how the polling ended: read the deployment, or keep a final error.
 
         Timeouts and transport errors are re-raised without being kept: they say nothing
@@ -249,7 +230,7 @@ class ReplacementOperation:
             self._result = await self._read_deployment(deadline)
         self._last_status = "COMPLETED"
 
-    async def _settle_without_status(self, gone: NotFoundError, deadline: float) -> Deployment:
+    async def _settle_without_status(self, gone: NotFoundError, deadline: Deadline) -> Deployment:
         deployment = await self._read_deployment(deadline)
         if deployment.model is not None and deployment.model.id == self.model_id:
             return deployment
@@ -262,6 +243,25 @@ class ReplacementOperation:
         )
         self._error = error
         raise error from gone
+
+
+async def follow(
+    operation: ReplacementOperation, deadline: Deadline
+) -> AsyncGenerator[ReplacementEvent, None]:
+    """The events of ``operation`` until its job ends or ``deadline`` passes (what
+    :meth:`ReplacementOperation.events` yields; rollouts pass their item's deadline)."""
+    if not operation.done():
+        try:
+            async with contextlib.aclosing(operation._polls(deadline)) as polls:
+                async for outcome in polls:
+                    if isinstance(outcome, JobPending) and outcome.status != operation._last_status:
+                        operation._last_status = outcome.status
+                        yield ReplacementEvent(outcome.status)
+        except Exception as exc:
+            await operation._conclude(exc, deadline)
+        else:
+            await operation._conclude(None, deadline)
+    yield ReplacementEvent("COMPLETED", operation.result())
 
 
 def utc_now() -> datetime:

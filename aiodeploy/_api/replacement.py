@@ -1,0 +1,155 @@
+"""Model replacement: validation, the PATCH that starts it, and whether an item should go.
+
+:func:`next_step` is the one rule a rollout and its preview (the CLI's ``--dry-run``) use to
+decide an item: skip it (it already serves the model), refuse it (its validation fails),
+or replace it. :func:`decide` drives that rule with the reads it asks for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+
+import msgspec
+
+from .. import _wire
+from .._deadline import Deadline
+from .._models import Deployment, ReplacementValidation
+from .._session import Session
+from ..enums import ModelReplacementReason
+from .deployments import get_deployment
+from .operation import ReplacementOperation, utc_now
+
+__all__ = [
+    "Decision",
+    "Step",
+    "decide",
+    "next_step",
+    "serves",
+    "start_replacement",
+    "validate_model",
+]
+
+_validation = msgspec.json.Decoder(ReplacementValidation)
+
+
+async def validate_model(
+    session: Session, dep_id: str, model_id: str, *, deadline: Deadline | None = None
+) -> ReplacementValidation:
+    """``POST deployments/{id}/model/validation/`` with ``{"modelId"}``.
+
+    A validation changes nothing, so it is retried like a GET, though it is a POST.
+    """
+    path = f"deployments/{dep_id}/model/validation/"
+    response = await session.send(
+        "POST", path, json={"modelId": model_id}, idempotent=True, deadline=deadline
+    )
+    return _wire.decode(response, _validation)
+
+
+async def start_replacement(
+    session: Session,
+    dep_id: str,
+    model_id: str,
+    reason: ModelReplacementReason,
+    *,
+    deadline: Deadline | None = None,
+) -> ReplacementOperation:
+    """``PATCH deployments/{id}/model/`` (202 + ``Location``): the replacement in flight."""
+    body = {"modelId": model_id, "reason": reason}
+    status_url = await session.submit_job(
+        "PATCH", f"deployments/{dep_id}/model/", body, deadline=deadline
+    )
+    return ReplacementOperation(
+        session,
+        deployment_id=dep_id,
+        model_id=model_id,
+        reason=reason,
+        status_url=status_url,
+        submitted_at=utc_now(),
+    )
+
+
+def serves(deployment: Deployment, model_id: str) -> bool:
+    """Whether the deployment's champion is ``model_id``."""
+    return deployment.model is not None and deployment.model.id == model_id
+
+
+class Step(str, enum.Enum):
+    """What to do next with one item of a rollout."""
+
+    VALIDATE = "validate"
+    READ_DEPLOYMENT = "read_deployment"
+    REPLACE = "replace"
+    SKIP = "skip"
+    REFUSE = "refuse"
+
+
+def next_step(
+    model_id: str,
+    *,
+    validate: bool,
+    skip_if_current: bool,
+    validation: ReplacementValidation | None = None,
+    deployment: Deployment | None = None,
+) -> Step:
+    """The next step for an item moving to ``model_id``, from what is known so far.
+
+    With validation on, the validation alone decides (one request): a model already
+    deployed fails its ``notCurrentModel`` check, and only then is the deployment needed to
+    tell "skip, it is current" from "refuse". Without validation, a deployment already on
+    the model is skipped (when ``skip_if_current``), anything else replaced.
+    """
+    if validate:
+        if validation is None:
+            return Step.VALIDATE
+        if validation.ok:
+            return Step.REPLACE
+        current = validation.checks.get("notCurrentModel")
+        if not (skip_if_current and current is not None and current.status == "failing"):
+            return Step.REFUSE
+        if deployment is None:
+            return Step.READ_DEPLOYMENT
+        return Step.SKIP if serves(deployment, model_id) else Step.REFUSE
+    if not skip_if_current:
+        return Step.REPLACE
+    if deployment is None:
+        return Step.READ_DEPLOYMENT
+    return Step.SKIP if serves(deployment, model_id) else Step.REPLACE
+
+
+@dataclasses.dataclass(frozen=True)
+class Decision:
+    """The final step for an item, with what was read to reach it."""
+
+    step: Step
+    validation: ReplacementValidation | None = None
+    deployment: Deployment | None = None
+
+
+async def decide(
+    session: Session,
+    dep_id: str,
+    model_id: str,
+    *,
+    validate: bool,
+    skip_if_current: bool,
+    deployment: Deployment | None = None,
+    deadline: Deadline | None = None,
+) -> Decision:
+    """Read what :func:`next_step` asks for until it says replace, skip or refuse."""
+    validation: ReplacementValidation | None = None
+    while True:
+        step = next_step(
+            model_id,
+            validate=validate,
+            skip_if_current=skip_if_current,
+            validation=validation,
+            deployment=deployment,
+        )
+        if step is Step.VALIDATE:
+            validation = await validate_model(session, dep_id, model_id, deadline=deadline)
+        elif step is Step.READ_DEPLOYMENT:
+            deployment = await get_deployment(session, dep_id, deadline=deadline)
+        else:
+            return Decision(step, validation, deployment)

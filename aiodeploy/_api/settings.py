@@ -1,0 +1,95 @@
+"""Deployment settings (``deployments/{id}/settings/``): drift tracking, one at a time or
+for many deployments with the bulk runner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import anyio
+import msgspec
+
+from .._bulk import BulkEvent, BulkResult, ItemResult, ItemSubmitted, Outcome, run_bulk
+from .._deadline import Deadline
+from .._models import DriftTrackingSettings
+from .._session import Session
+from ..errors import AiodeployError, AsyncTimeoutError
+
+__all__ = [
+    "drift_payload",
+    "get_drift_tracking_settings",
+    "update_drift_many",
+    "update_drift_tracking_settings",
+]
+
+_drift = msgspec.json.Decoder(DriftTrackingSettings)
+
+
+def drift_payload(target: bool | None, feature: bool | None) -> dict[str, object]:
+    """The settings PATCH body for the drift flags given.
+
+    Raises:
+        TypeError: a flag is not a bool.
+        ValueError: neither flag is given.
+    """
+    payload: dict[str, object] = {}
+    for key, value in (("targetDrift", target), ("featureDrift", feature)):
+        if value is not None:
+            if not isinstance(value, bool):
+                raise TypeError(f"{key} enabled flag must be a bool, got {value!r}")
+            payload[key] = {"enabled": value}
+    if not payload:
+        raise ValueError("give target_drift_enabled and/or feature_drift_enabled")
+    return payload
+
+
+async def get_drift_tracking_settings(
+    session: Session, dep_id: str, *, deadline: Deadline | None = None
+) -> DriftTrackingSettings:
+    """``GET deployments/{id}/settings/``."""
+    persist = deadline is not None
+    return await session.get(
+        f"deployments/{dep_id}/settings/", _drift, deadline=deadline, persist=persist
+    )
+
+
+async def update_drift_tracking_settings(
+    session: Session, dep_id: str, payload: dict[str, object], deadline: Deadline
+) -> DriftTrackingSettings:
+    """One ``PATCH deployments/{id}/settings/`` → 202 → the job → the settings read back."""
+    path = f"deployments/{dep_id}/settings/"
+    status_url = await session.submit_job("PATCH", path, payload, deadline=deadline)
+    await session.wait_job(status_url, deadline=deadline, kind="settings")
+    return await get_drift_tracking_settings(session, dep_id, deadline=deadline)
+
+
+async def update_drift_many(
+    session: Session,
+    ids: Sequence[str],
+    payload: dict[str, object],
+    *,
+    concurrency: int,
+    fail_fast: bool,
+    max_wait: float,
+    on_event: Callable[[BulkEvent], None] | None,
+) -> BulkResult[str]:
+    """The same settings PATCH and wait for each deployment, ``concurrency`` submitting at
+    once (waiting takes no place); outcomes ``updated``, ``failed`` or ``timed_out``.
+    ``max_wait`` (checked) bounds each item from when it starts submitting."""
+    limiter = anyio.CapacityLimiter(concurrency)
+
+    async def work(index: int, dep_id: str) -> ItemResult[str]:
+        try:
+            async with limiter:
+                deadline = Deadline.after(max_wait, session.clock)
+                path = f"deployments/{dep_id}/settings/"
+                status_url = await session.submit_job("PATCH", path, payload, deadline=deadline)
+            if on_event is not None:
+                on_event(ItemSubmitted(index, dep_id, status_url))
+            await session.wait_job(status_url, deadline=deadline, kind="settings")
+        except AsyncTimeoutError as exc:
+            return ItemResult(dep_id, Outcome.TIMED_OUT, error=exc)
+        except AiodeployError as exc:
+            return ItemResult(dep_id, Outcome.FAILED, error=exc)
+        return ItemResult(dep_id, Outcome.UPDATED)
+
+    return await run_bulk(ids, work, fail_fast=fail_fast, on_event=on_event, clock=session.clock)
