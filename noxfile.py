@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nox
 
 nox.options.sessions = ["tests", "lint", "typecheck", "examples"]
 nox.options.reuse_existing_virtualenvs = True
+
+# The linters' exact pins live once, in pyproject's `dev` extra.
+_EXTRAS = nox.project.load_toml("pyproject.toml")["project"]["optional-dependencies"]
+_DEV = {re.split(r"[=<>!~\[ ;]", req, maxsplit=1)[0].lower(): req for req in _EXTRAS["dev"]}
 
 
 @nox.session
@@ -21,7 +26,7 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check."""
-    session.install("ruff>=0.6")
+    session.install(_DEV["ruff"])
     session.run("ruff", "check", "aiodeploy", "tests", "examples", "benchmarks", "noxfile.py")
     session.run("ruff", "format", "--check", ".")
 
