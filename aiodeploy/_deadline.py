@@ -63,6 +63,11 @@ class Deadline:
         """Seconds left (negative once passed)."""
         return self.at - self.clock()
 
-    def timeout(self, url: str, last_status: str | None = None) -> AsyncTimeoutError:
-        """The error a wait raises when this deadline passes first."""
-        return AsyncTimeoutError(url=url, max_wait=self.max_wait, last_status=last_status)
+    def timeout(
+        self, url: str, last_status: str | None = None, *, retry_after: float | None = None
+    ) -> AsyncTimeoutError:
+        """The error a wait raises when this deadline passes first (``retry_after``: the
+        server's wait that reached past it, when that is why)."""
+        return AsyncTimeoutError(
+            url=url, max_wait=self.max_wait, last_status=last_status, retry_after=retry_after
+        )

@@ -47,7 +47,9 @@ class PollPolicy:
         cap: no delay is longer than this (a server's ``Retry-After`` may ask for more).
         jitter: relative spread of each delay (0.1 = ±10 %), so that many jobs started
             together do not poll in lockstep.
-        retry_after_cap: a status reply's ``Retry-After`` is honoured up to this.
+        retry_after_cap: the longest wait a status reply may ask for (``Retry-After``, or a
+            rate-limit reset on a refused poll): it is honoured in full, and a longer one,
+            or one past the deadline, ends the wait at once with ``AsyncTimeoutError``.
         settle: once jobs of a kind have a known duration, the step between polls after
             the shortest typical duration, as a fraction of the typical duration.
         min_step: no step is shorter than this.
@@ -85,7 +87,7 @@ def next_poll_delay(
 ) -> float:
     """Seconds to wait before poll number ``poll`` (0 is the first poll).
 
-    - A server's ``Retry-After`` wins (capped).
+    - A server's ``Retry-After`` wins (the caller has checked it against the cap).
     - With an estimate (jobs of this kind took about ``expected``): the next poll is at
       ``expected.low`` at the earliest, and ``settle`` times the typical duration after
       the previous poll (more when the job runs past the typical duration).
@@ -105,7 +107,7 @@ def next_poll_delay(
         role: ``alone``, ``scout`` or ``follower``.
     """
     if retry_after is not None:
-        return min(retry_after, policy.retry_after_cap)
+        return retry_after
     spread = 1.0 + rng.uniform(-policy.jitter, policy.jitter)
     if expected is not None:
         overrun = max(0.0, elapsed - expected.typical)
@@ -246,6 +248,10 @@ async def poll_job(
             remaining = deadline.at - now
             if remaining <= 0:
                 raise deadline.timeout(status_url, last_status)
+            if hint is not None and (hint > policy.retry_after_cap or hint >= remaining):
+                # the server's own instruction reaches past what we may wait: polling
+                # earlier would disobey it, waiting would overrun the deadline
+                raise deadline.timeout(status_url, last_status, retry_after=hint)
             elapsed = elapsed_at_start + now - start
             expected, role = None, "alone"
             if estimate is not None:

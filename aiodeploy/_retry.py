@@ -6,8 +6,10 @@ Rules (they beat the official client's blind POST/PATCH retries):
   429, 502, 503 and 504.
 * POST and PATCH may have been acted on, so they are retried only when the server cannot
   have acted: the connection could not be opened, 429, or 503 with ``Retry-After``.
-* ``Retry-After`` (seconds or an HTTP date) is honoured up to ``retry_after_cap``;
-  otherwise exponential backoff with full jitter.
+* A server's wait (``Retry-After`` in any form, or a rate-limit reset) is honoured in
+  full, never cut short: a wait longer than ``retry_after_cap`` (or than what is left of
+  the call's deadline) fails the request at once, the error carrying the wait in
+  ``retry_after``. Without one, exponential backoff with full jitter.
 * ``CancelledError`` is never retried, and after the last attempt the original typed error
   propagates, never tenacity's ``RetryError``.
 * Under a :class:`~aiodeploy._deadline.Deadline` no wait reaches past it. A read inside a
@@ -19,12 +21,9 @@ Rules (they beat the official client's blind POST/PATCH retries):
 from __future__ import annotations
 
 import dataclasses
-import email.utils
 import math
 import random
-import re
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 import tenacity
@@ -36,16 +35,15 @@ __all__ = [
     "GiveUp",
     "RetryPolicy",
     "compute_backoff",
-    "parse_retry_after",
     "retry_delay",
     "retry_wait",
     "send_with_retries",
+    "server_hint",
     "should_retry",
 ]
 
 T = TypeVar("T")
 
-_DELTA_SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _IDEMPOTENT_RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
@@ -58,7 +56,8 @@ class RetryPolicy:
         max_attempts: attempts in all, the first included (1 disables retries).
         backoff_base: first backoff ceiling, in seconds; doubled per attempt.
         backoff_cap: no backoff is longer than this.
-        retry_after_cap: a server's ``Retry-After`` is honoured up to this many seconds.
+        retry_after_cap: the longest server-asked wait (``Retry-After``, rate-limit reset)
+            honoured; a longer one fails the request at once instead of retrying early.
     """
 
     max_attempts: int = 5
@@ -79,29 +78,11 @@ class GiveUp:
 
     Attributes:
         reason: ``final`` (the error cannot heal by retrying), ``attempts`` (``max_attempts``
-            used up) or ``deadline`` (the next attempt would start after it).
+            used up), ``server_wait`` (the server asked for a wait longer than
+            ``retry_after_cap``) or ``deadline`` (the next attempt would start after it).
     """
 
     reason: str
-
-
-def parse_retry_after(value: str, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value (delta-seconds or an HTTP date).
-
-    Returns:
-        A finite number of seconds >= 0, or ``None`` when the value is malformed.
-    """
-    value = value.strip()
-    if _DELTA_SECONDS.fullmatch(value):
-        seconds = float(value)
-        return seconds if math.isfinite(seconds) else None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
 def should_retry(method: str, error: BaseException, *, idempotent: bool | None = None) -> bool:
@@ -137,11 +118,19 @@ def compute_backoff(attempt: int, *, base: float, cap: float, rng: random.Random
 def retry_delay(
     error: BaseException, attempt: int, policy: RetryPolicy, rng: random.Random
 ) -> float:
-    """Seconds to wait before the next attempt: the server's hint if any, else backoff."""
-    hint = getattr(error, "retry_after", None)
-    if isinstance(hint, (int, float)) and not isinstance(hint, bool) and hint >= 0:
-        return min(float(hint), policy.retry_after_cap)
+    """Seconds to wait before the next attempt: the server's wait if it asked, else backoff."""
+    hint = server_hint(error)
+    if hint is not None:
+        return hint
     return compute_backoff(attempt, base=policy.backoff_base, cap=policy.backoff_cap, rng=rng)
+
+
+def server_hint(error: BaseException) -> float | None:
+    """The wait, in seconds, the server asked for with ``error``, if any."""
+    hint = getattr(error, "retry_after", None)
+    if isinstance(hint, (int, float)) and not isinstance(hint, bool) and 0 <= hint < math.inf:
+        return float(hint)
+    return None
 
 
 def retry_wait(
@@ -164,7 +153,8 @@ def retry_wait(
         rng: source of jitter.
         idempotent: see :func:`should_retry`.
         remaining: seconds left before the call's deadline (``None``: no deadline).
-        persist: retry transient errors until the deadline, whatever ``max_attempts`` says.
+        persist: retry transient errors until the deadline, whatever ``max_attempts`` (and
+            ``retry_after_cap``) say: a job wait's reads, bounded by ``max_wait``.
     """
     if not should_retry(method, error, idempotent=idempotent):
         return GiveUp("final")
@@ -175,6 +165,9 @@ def retry_wait(
         delay = max(delay, policy.backoff_base)  # "Retry-After: 0" must not busy-loop
     if remaining is not None and delay >= remaining:
         return GiveUp("deadline")
+    hint = server_hint(error)
+    if not persist and hint is not None and hint > policy.retry_after_cap:
+        return GiveUp("server_wait")  # never ask again before the server's time
     return delay
 
 
@@ -208,9 +201,9 @@ async def send_with_retries(
             idempotent=idempotent, remaining=remaining, persist=persist,
         )  # fmt: skip
 
-    def timed_out(why: GiveUp) -> BaseException | None:
+    def timed_out(error: BaseException, why: GiveUp) -> BaseException | None:
         if why.reason == "deadline" and persist and deadline is not None:
-            return deadline.timeout(url)
+            return deadline.timeout(url, retry_after=server_hint(error))
         return None  # the original error stands
 
     # The first attempt runs bare: nearly every request succeeds at once, and tenacity's
@@ -220,7 +213,7 @@ async def send_with_retries(
     except Exception as error:
         first = decide(error, 1)
         if isinstance(first, GiveUp):
-            timeout = timed_out(first)
+            timeout = timed_out(error, first)
             if timeout is None:
                 raise
             raise timeout from error
@@ -247,7 +240,7 @@ async def send_with_retries(
         why = decided[-1]
         assert error is not None
         assert isinstance(why, GiveUp)
-        timeout = timed_out(why)
+        timeout = timed_out(error, why)
         if timeout is None:
             raise error
         raise timeout from error

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 import msgspec
 
 from ._models import Deployment
-from ._retry import parse_retry_after
+from ._waits import server_wait
 from .enums import ModelReplacementReason
 from .errors import APIError, ResponseDecodeError, error_class_for_status
 
@@ -50,6 +50,15 @@ class Response:
     def header(self, name: str) -> str | None:
         """The value of a header, by case-insensitive name."""
         return self.headers.get(name.lower())
+
+    def header_values(self, name: str) -> list[str]:
+        """Every value of a header sent more than once, by lower-case name."""
+        getall = getattr(self.headers, "getall", None)
+        if getall is not None:
+            values: list[str] = getall(name, [])
+            return values
+        value = self.headers.get(name)
+        return [] if value is None else [value]
 
 
 class Page(msgspec.Struct, Generic[T], rename="camel", kw_only=True, frozen=True):
@@ -132,9 +141,9 @@ def request_id(response: Response) -> str | None:
 
 
 def retry_after(response: Response) -> float | None:
-    """Seconds the server asked us to wait, from ``Retry-After``, if any."""
-    value = response.header("retry-after")
-    return None if value is None else parse_retry_after(value)
+    """Seconds the server asked us to wait (``Retry-After`` in any form, or rate-limit
+    reset headers on a 429 or 503), if it asked."""
+    return server_wait(response.status, response.header_values)
 
 
 def api_error(response: Response) -> APIError:

@@ -252,17 +252,28 @@ class AsyncTimeoutError(AiodeployError, TimeoutError):
     """``max_wait`` passed before the job finished. The job itself may still finish.
 
     Attributes:
-        url: the status URL.
+        url: the status URL (or the resource read while waiting).
         max_wait: the deadline, in seconds.
         last_status: the last status seen (``None`` if no poll answered).
+        retry_after: when the wait ended because the server asked to wait longer than the
+            time left, the seconds it asked for; else ``None``.
     """
 
-    def __init__(self, *, url: str, max_wait: float, last_status: str | None) -> None:
+    def __init__(
+        self,
+        *,
+        url: str,
+        max_wait: float,
+        last_status: str | None,
+        retry_after: float | None = None,
+    ) -> None:
         self.url = url
         self.max_wait = max_wait
         self.last_status = last_status
+        self.retry_after = retry_after
+        asked = "" if retry_after is None else f"; the server asked to wait {retry_after:g} s"
         super().__init__(
-            f"job {url} did not finish within {max_wait:g} s (last status: {last_status})"
+            f"job {url} did not finish within {max_wait:g} s (last status: {last_status}{asked})"
         )
 
 

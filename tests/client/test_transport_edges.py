@@ -52,12 +52,17 @@ async def test_500_is_not_retried(mock_api, client) -> None:
     assert count(mock_api, "GET", DEP_URL) == 1
 
 
-async def test_retry_after_is_honoured_and_capped(mock_api, client, clock) -> None:
+async def test_retry_after_is_honoured_and_a_longer_one_than_the_cap_fails_at_once(
+    mock_api, client, clock
+) -> None:
     mock_api.get(DEP_URL, status=429, headers={"Retry-After": "7"})
     mock_api.get(DEP_URL, status=503, headers={"Retry-After": "100000"})
     mock_api.get(DEP_URL, payload=samples.deployment())
-    await client.get_deployment(DEP_ID)
-    assert clock.sleeps == [7.0, client.retry.retry_after_cap]
+    with pytest.raises(aiodeploy.ServerError) as info:
+        await client.get_deployment(DEP_ID)
+    assert info.value.retry_after == 100000.0
+    assert clock.sleeps == [7.0]
+    assert count(mock_api, "GET", DEP_URL) == 2
 
 
 async def test_last_attempt_surfaces_the_typed_error_not_tenacitys(mock_api, clock) -> None:

@@ -20,8 +20,9 @@ import aiodeploy._api
 from aiodeploy import _polling, _wire
 from aiodeploy._deadline import Deadline
 from aiodeploy._polling import JobDone, JobPending, PollPolicy, poll_job, wait_for_job
-from aiodeploy._retry import RetryPolicy, parse_retry_after, retry_delay
+from aiodeploy._retry import GiveUp, RetryPolicy, retry_wait
 from aiodeploy._transport import Transport
+from aiodeploy._waits import parse_retry_after
 from aiodeploy.errors import (
     AiodeployError,
     APIError,
@@ -109,8 +110,8 @@ def test_retry_after_is_a_finite_delay_or_ignored(value) -> None:
     assert seconds is None or (math.isfinite(seconds) and seconds >= 0)
     policy = RetryPolicy()
     error = APIError(429, "slow down", retry_after=seconds)
-    delay = retry_delay(error, 1, policy, random.Random(0))
-    assert 0 <= delay <= max(policy.retry_after_cap, policy.backoff_cap)
+    delay = retry_wait("GET", error, 1, policy, random.Random(0))
+    assert delay == GiveUp("server_wait") or 0 <= delay <= policy.retry_after_cap
 
 
 @pytest.mark.parametrize("hint", [-1.0, math.nan, math.inf, -math.inf, 1e300, True, "3"])
@@ -118,8 +119,8 @@ def test_retry_delay_survives_a_hint_no_parser_would_give(hint) -> None:
     error = APIError(503, "down")
     error.retry_after = hint
     policy = RetryPolicy()
-    delay = retry_delay(error, 3, policy, random.Random(0))
-    assert 0 <= delay <= max(policy.retry_after_cap, policy.backoff_cap)
+    delay = retry_wait("GET", error, 3, policy, random.Random(0))
+    assert delay == GiveUp("server_wait") or 0 <= delay <= policy.backoff_cap
 
 
 _TRANSIENT = [

@@ -119,13 +119,12 @@ def test_delay_is_capped_even_with_jitter(poll: int) -> None:
     assert min(values) >= 2.5 - 1e-9
 
 
-@pytest.mark.parametrize(
-    ("hint", "expected"), [(0.0, 0.0), (0.5, 0.5), (2.0, 2.0), (30.0, 30.0), (3600.0, 60.0)]
-)
-def test_retry_after_hint_is_used_and_capped(hint: float, expected: float) -> None:
+@pytest.mark.parametrize("hint", [0.0, 0.5, 2.0, 30.0, 3600.0])
+def test_retry_after_hint_is_used_in_full(hint: float) -> None:
+    # never cut short: the poller checks it against the cap and the deadline first
     policy = PollPolicy(cap=5.0, retry_after_cap=60.0)
-    assert next_poll_delay(0, policy, random.Random(0), retry_after=hint) == expected
-    assert next_poll_delay(7, policy, random.Random(0), retry_after=hint) == expected
+    assert next_poll_delay(0, policy, random.Random(0), retry_after=hint) == hint
+    assert next_poll_delay(7, policy, random.Random(0), retry_after=hint) == hint
 
 
 def test_retry_after_hint_consumes_no_randomness() -> None:
@@ -328,11 +327,35 @@ async def test_status_retry_after_is_honoured_once(clock: FakeClock) -> None:
     assert clock.sleeps == pytest.approx([0.2, 2.0, 0.45])
 
 
-async def test_status_retry_after_is_capped(clock: FakeClock) -> None:
+async def test_status_retry_after_beyond_the_cap_ends_the_wait_at_once(clock: FakeClock) -> None:
     policy = PollPolicy(jitter=0.0, retry_after_cap=7.0)
     get = ScriptedGet(clock, job("RUNNING", retry_after="3600"), done())
-    await wait(clock, get, policy=policy)
-    assert clock.sleeps == pytest.approx([0.2, 7.0])
+    with pytest.raises(AsyncTimeoutError) as info:
+        await wait(clock, get, policy=policy)
+    assert info.value.retry_after == 3600.0
+    assert info.value.last_status == "RUNNING"
+    assert "asked to wait 3600 s" in str(info.value)
+    assert get.polls == 1  # no poll before the server's time
+    assert clock.sleeps == pytest.approx([0.2])
+
+
+async def test_status_retry_after_past_the_deadline_ends_the_wait_at_once(
+    clock: FakeClock,
+) -> None:
+    get = ScriptedGet(clock, job("RUNNING", retry_after="30"), done())
+    with pytest.raises(AsyncTimeoutError) as info:
+        await wait(clock, get, max_wait=10.0)
+    assert info.value.retry_after == 30.0
+    assert get.polls == 1
+    assert clock.now < 10.0
+
+
+async def test_status_retry_after_within_cap_and_deadline_is_waited_in_full(
+    clock: FakeClock,
+) -> None:
+    get = ScriptedGet(clock, job("RUNNING", retry_after="30"), done())
+    assert await wait(clock, get, max_wait=60.0) == JobDone(DEP_URL)
+    assert clock.sleeps == pytest.approx([0.2, 30.0])
 
 
 async def test_on_status_sees_repeats(clock: FakeClock) -> None:

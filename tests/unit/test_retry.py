@@ -14,13 +14,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aiodeploy._retry import (
+    GiveUp,
     RetryPolicy,
     compute_backoff,
-    parse_retry_after,
     retry_delay,
+    retry_wait,
     send_with_retries,
     should_retry,
 )
+from aiodeploy._waits import parse_retry_after
 from aiodeploy.errors import (
     APIError,
     APITimeoutError,
@@ -287,15 +289,45 @@ def test_retry_policy_accepts_one_attempt() -> None:
     assert RetryPolicy(max_attempts=1).max_attempts == 1
 
 
-@pytest.mark.parametrize(
-    ("hint", "cap", "expected"), [(2.0, 60.0, 2.0), (0.0, 60.0, 0.0), (3600.0, 60.0, 60.0)]
-)
-def test_retry_delay_honours_retry_after_up_to_the_cap(
-    hint: float, cap: float, expected: float
-) -> None:
-    policy = RetryPolicy(retry_after_cap=cap, backoff_base=100.0, backoff_cap=100.0)
+@pytest.mark.parametrize("hint", [2.0, 0.0, 3600.0])
+def test_retry_delay_is_the_server_wait_in_full(hint: float) -> None:
+    policy = RetryPolicy(retry_after_cap=60.0, backoff_base=100.0, backoff_cap=100.0)
     error = http_error(429, retry_after=hint)
-    assert retry_delay(error, 1, policy, random.Random(0)) == expected
+    assert retry_delay(error, 1, policy, random.Random(0)) == hint
+
+
+@pytest.mark.parametrize(
+    ("hint", "cap", "expected"),
+    [(2.0, 60.0, 2.0), (60.0, 60.0, 60.0), (60.5, 60.0, GiveUp("server_wait"))],
+)
+def test_a_server_wait_beyond_the_cap_gives_up(hint: float, cap: float, expected: object) -> None:
+    error = http_error(429, retry_after=hint)
+    policy = RetryPolicy(retry_after_cap=cap)
+    assert retry_wait("GET", error, 1, policy, random.Random(0)) == expected
+
+
+def test_a_job_wait_read_honours_a_long_server_wait_within_its_deadline() -> None:
+    error = http_error(503, retry_after=120.0)
+    policy = RetryPolicy(retry_after_cap=60.0)
+    assert retry_wait("GET", error, 9, policy, random.Random(0), persist=True, remaining=500) == 120
+    assert retry_wait(
+        "GET", error, 9, policy, random.Random(0), persist=True, remaining=100
+    ) == GiveUp("deadline")
+
+
+@pytest.mark.parametrize(
+    ("attempt", "remaining", "expected"),
+    [(1, None, 1.0), (5, None, GiveUp("attempts")), (1, 1.0, GiveUp("deadline")), (1, 1.5, 1.0)],
+)
+def test_retry_wait_attempts_and_deadline(attempt: int, remaining, expected) -> None:
+    error = http_error(503, retry_after=1.0)
+    got = retry_wait("GET", error, attempt, RetryPolicy(), random.Random(0), remaining=remaining)
+    assert got == expected
+
+
+def test_retry_wait_never_retries_what_cannot_heal() -> None:
+    got = retry_wait("GET", http_error(404), 1, RetryPolicy(), random.Random(0))
+    assert got == GiveUp("final")
 
 
 @pytest.mark.parametrize(
@@ -353,11 +385,16 @@ async def test_retries_until_success_with_backoff_sleeps(clock: FakeClock) -> No
     assert clock.sleeps == expected
 
 
-async def test_retry_after_is_slept(clock: FakeClock) -> None:
-    send = Script(http_error(429, retry_after=2.5), http_error(429, retry_after=500.0), "ok")
+async def test_retry_after_is_slept_and_a_longer_one_fails_at_once(clock: FakeClock) -> None:
+    too_long = http_error(429, retry_after=500.0)
+    send = Script(http_error(429, retry_after=2.5), too_long, "never")
     policy = RetryPolicy(retry_after_cap=30.0)
-    await send_with_retries(send, "POST", policy, sleep=clock.sleep, rng=random.Random(0))
-    assert clock.sleeps == [2.5, 30.0]
+    with pytest.raises(RateLimitError) as info:
+        await send_with_retries(send, "POST", policy, sleep=clock.sleep, rng=random.Random(0))
+    assert info.value is too_long
+    assert info.value.retry_after == 500.0
+    assert clock.sleeps == [2.5]
+    assert send.calls == 2
 
 
 async def test_original_error_after_the_last_attempt(clock: FakeClock) -> None:

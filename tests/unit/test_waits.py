@@ -1,0 +1,99 @@
+"""How long a server asks to wait: every form of Retry-After and the rate-limit headers."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timezone
+
+import pytest
+from multidict import CIMultiDict
+
+import aiodeploy
+from aiodeploy._retry import GiveUp, RetryPolicy, retry_wait
+from aiodeploy._waits import rate_limit_reset, retry_after_values, server_wait
+from aiodeploy._wire import Response, api_error
+from tests.conftest import ENDPOINT, TOKEN, FakeClock
+
+NOW = datetime(2026, 11, 30, 12, 0, 0, tzinfo=timezone.utc)
+EPOCH = NOW.timestamp()
+DEP_ID = "5c6f7a9e9ca9b20017ff95a2"
+DEP_URL = f"{ENDPOINT}/deployments/{DEP_ID}/"
+
+
+def lookup(*pairs: tuple[str, str]):
+    headers = CIMultiDict(pairs)
+    return lambda name: headers.getall(name, [])
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["7"], 7.0),
+        (["Mon, 30 Nov 2026 12:00:30 GMT"], 30.0),
+        (["5", "9"], 9.0),  # the header sent twice: the longest wait wins
+        (["5, 9"], 9.0),  # ... or folded into one line by a proxy
+        (["Mon, 30 Nov 2026 12:00:10 GMT, Mon, 30 Nov 2026 12:01:00 GMT"], 60.0),
+        (["3, Mon, 30 Nov 2026 12:00:20 GMT"], 20.0),
+        (["soon", "4"], 4.0),
+        (["soon"], None),
+        ([], None),
+    ],
+)
+def test_retry_after_in_every_form(values: list[str], expected: float | None) -> None:
+    assert retry_after_values(values, now=NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("pairs", "expected"),
+    [
+        ((("X-RateLimit-Reset", "5"),), 5.0),  # small: seconds from now
+        ((("X-RateLimit-Reset", str(int(EPOCH) + 42)),), 42.0),  # large: a Unix time
+        ((("X-RateLimit-Reset", str(int(EPOCH * 1000) + 1500)),), 1.5),  # milliseconds
+        ((("X-RateLimit-Reset", str(int(EPOCH) - 10)),), 0.0),  # already past
+        ((("X-Rate-Limit-Reset", "3"),), 3.0),
+        ((("RateLimit-Reset", "8"),), 8.0),
+        ((("RateLimit", '"default";r=0;t=12'),), 12.0),  # the IETF structured field
+        ((("RateLimit", "limit=10, remaining=0, reset=6"),), 6.0),
+        ((("X-RateLimit-Reset-After", "2.5"),), 2.5),
+        ((("X-RateLimit-Reset", "tomorrow"),), None),
+        ((("X-RateLimit-Remaining", "0"),), None),
+    ],
+)
+def test_rate_limit_reset_headers(pairs: tuple[tuple[str, str], ...], expected) -> None:
+    assert rate_limit_reset(lookup(*pairs), epoch=EPOCH) == pytest.approx(expected)
+
+
+def test_retry_after_wins_over_a_reset_and_resets_count_only_on_429_or_503() -> None:
+    both = lookup(("Retry-After", "3"), ("X-RateLimit-Reset", "50"))
+    assert server_wait(429, both, epoch=EPOCH) == 3.0
+    reset_only = lookup(("X-RateLimit-Reset", "50"))
+    assert server_wait(429, reset_only, epoch=EPOCH) == 50.0
+    assert server_wait(503, reset_only, epoch=EPOCH) == 50.0
+    assert server_wait(200, reset_only, epoch=EPOCH) is None  # a quota report, not a refusal
+
+
+def test_an_error_carries_the_wait_of_a_folded_header() -> None:
+    headers = CIMultiDict([("Retry-After", "2"), ("Retry-After", "4")])
+    reply = Response(429, headers, b'{"message": "slow"}', "GET", DEP_URL)
+    error = api_error(reply)
+    assert isinstance(error, aiodeploy.RateLimitError)
+    assert error.retry_after == 4.0
+
+
+def test_a_reset_longer_than_the_cap_gives_up_and_a_shorter_one_is_waited() -> None:
+    policy = RetryPolicy(retry_after_cap=60.0)
+    long = aiodeploy.RateLimitError(429, "slow", retry_after=61.0)
+    short = aiodeploy.RateLimitError(429, "slow", retry_after=59.0)
+    assert retry_wait("GET", long, 1, policy, random.Random(0)) == GiveUp("server_wait")
+    assert retry_wait("GET", short, 1, policy, random.Random(0)) == 59.0
+
+
+async def test_a_429_with_only_a_reset_header_waits_for_the_window(mock_api) -> None:
+    clock = FakeClock()
+    mock_api.get(DEP_URL, status=429, headers={"X-RateLimit-Reset": "6", "X-RateLimit-Limit": "60"})
+    mock_api.get(DEP_URL, payload={"id": DEP_ID})
+    async with aiodeploy.AsyncDeploymentClient(
+        ENDPOINT, TOKEN, sleep=clock.sleep, clock=clock
+    ) as client:
+        assert (await client.get_deployment(DEP_ID)).id == DEP_ID
+    assert clock.sleeps == [6.0]
