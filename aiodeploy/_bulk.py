@@ -122,11 +122,15 @@ class BulkResult(Generic[R]):
 
 @dataclasses.dataclass(frozen=True)
 class ItemSubmitted:
-    """An item's change was accepted by the server."""
+    """An item's change was accepted by the server.
+
+    ``status_url`` is its job's status URL, or ``None`` when there is none to follow (the
+    server's record decides when it is done).
+    """
 
     index: int
     request: Any
-    status_url: str
+    status_url: str | None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -197,10 +197,11 @@ class AsyncDeploymentClient(CatalogMethods, DeploymentMethods, ReplacementMethod
             AsyncTimeoutError: ``max_wait`` passed first (the job may still finish).
             AsyncProcessUnsuccessfulError: the job ended in error.
             AsyncFailureError: the status URL answered outside the protocol.
-            CrossOriginError: the status URL is not on the endpoint's origin.
+            CrossOriginError: the status URL, or the result's, is not on the endpoint's
+                origin (no request is sent there).
         """
         session = self._session
         done = await session.wait_job(
             status_url, deadline=session.deadline(max_wait), on_status=on_status
         )
-        return done.location
+        return None if done.location is None else session.url_for(done.location)

@@ -2,9 +2,10 @@
 
 Each item goes: validate (or, without validation, read the deployment) → skip it if it
 already serves the model → journal ``submitting`` → PATCH → journal ``submitted`` → wait
-for the job → journal ``finished``. Only the steps up to the PATCH hold one of the
-``concurrency`` places; the wait does not, so a thousand jobs can run while 32 requests
-are in flight.
+for the job → journal ``finished``. A PATCH whose answer is lost, garbled or a 5xx is
+settled by the deployment before anything is sent again. Only the steps up to the PATCH
+hold one of the ``concurrency`` places; the wait does not, so a thousand jobs can run while
+32 requests are in flight.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from collections.abc import Callable, Iterable
 import anyio
 import msgspec
 
-from ._api.deployments import get_deployment, get_model_history
 from ._api.operation import ReplacementOperation, follow, utc_now
-from ._api.replacement import Step, decide, serves, start_replacement
+from ._api.replacement import Step, decide, submit_replacement
 from ._bulk import (
     BulkEvent,
     BulkResult,
@@ -31,18 +31,11 @@ from ._bulk import (
 )
 from ._deadline import Deadline
 from ._journal import ItemState, Journal, plan_fingerprint
-from ._models import Deployment, ModelHistoryEntry, ValidationCheck
+from ._models import Deployment, ValidationCheck
 from ._session import Session
 from ._wire import check_id, check_reason
 from .enums import ModelReplacementReason
-from .errors import (
-    AiodeployError,
-    AsyncProcessUnsuccessfulError,
-    AsyncTimeoutError,
-    ServerError,
-    TransportError,
-    UnprocessableEntityError,
-)
+from .errors import AiodeployError, AsyncTimeoutError, UnprocessableEntityError
 
 __all__ = ["Rollout", "check_plan", "coerce_request", "replace_models"]
 
@@ -129,17 +122,16 @@ class Rollout:
             resumed = ReplacementOperation.from_token(self.session, state.token)
             self._emit(ItemSubmitted(index, request, resumed.status_url))
             return await self._wait(index, request, resumed, deadline)
-        if state.submitting:
-            # a crash between sending the PATCH and hearing back: the deployment decides
-            return await self._settle_ambiguous(index, request, deadline)
         async with self.limiter:
             deadline = Deadline.after(self.max_wait, self.session.clock)  # from its place
-            early = await self._prepare(request, deadline)
-            if early is not None:
-                return early
-            operation = await self._submit(index, request, deadline)
-        if operation is None:
-            return await self._settle_ambiguous(index, request, deadline)
+            if state.submitting:
+                # a crash between sending the PATCH and hearing back: the deployment decides
+                operation = await self._submit(index, request, deadline, in_doubt=True)
+            else:
+                early = await self._prepare(request, deadline)
+                if early is not None:
+                    return early
+                operation = await self._submit(index, request, deadline)
         return await self._wait(index, request, operation, deadline)
 
     async def _prepare(
@@ -163,28 +155,26 @@ class Rollout:
         return None
 
     async def _submit(
-        self, index: int, request: ReplacementRequest, deadline: Deadline
-    ) -> ReplacementOperation | None:
-        """Send the PATCH; ``None`` when its fate is unknown (the deployment will tell)."""
-        await self._record(
-            "submitting", index, deployment_id=request.deployment_id, model_id=request.model_id
-        )
+        self, index: int, request: ReplacementRequest, deadline: Deadline, *, in_doubt: bool = False
+    ) -> ReplacementOperation:
+        """Send the PATCH, journalled before each attempt; settle a lost answer by the
+        deployment (see :func:`~aiodeploy._api.replacement.submit_replacement`)."""
+
+        async def journal() -> None:
+            await self._record(
+                "submitting", index, deployment_id=request.deployment_id, model_id=request.model_id
+            )
+
         try:
-            operation = await start_replacement(
+            operation = await submit_replacement(
                 self.session,
                 request.deployment_id,
                 request.model_id,
                 check_reason(request.reason),
                 deadline=deadline,
+                before_send=journal,
+                in_doubt=in_doubt,
             )
-        except TransportError as exc:
-            if not exc.request_sent:
-                raise
-            return None
-        except ServerError as exc:
-            if exc.status_code not in (502, 504):
-                raise
-            return None  # a gateway gave up; the server behind it may have acted
         except UnprocessableEntityError as exc:
             raise _Refused(exc) from exc
         await self._record("submitted", index, token=operation.token())
@@ -205,37 +195,6 @@ class Rollout:
             deployment = event.deployment
         return ItemResult(request, Outcome.REPLACED, deployment=deployment)
 
-    async def _settle_ambiguous(
-        self, index: int, request: ReplacementRequest, deadline: Deadline
-    ) -> ItemResult[ReplacementRequest]:
-        """Decide an unanswered PATCH by the deployment, before anything is sent again.
-
-        A resent PATCH whose answer is lost too is decided the same way: the deployment is
-        read after every unanswered PATCH, so a failure is reported only when the
-        deployment is known not to serve the model.
-        """
-        session, dep_id = self.session, request.deployment_id
-        resent = 0
-        while True:
-            deployment = await get_deployment(session, dep_id, deadline=deadline, persist=True)
-            if serves(deployment, request.model_id):
-                break
-            if resent >= session.retry.max_attempts:
-                raise AiodeployError(
-                    f"the replacement of {dep_id} did not take effect: "
-                    f"the answers to {resent + 1} PATCH requests were lost"
-                )
-            # The PATCH never took effect (or its job failed and rolled back): send it now.
-            resent += 1
-            async with self.limiter:
-                operation = await self._submit(index, request, deadline)
-            if operation is not None:
-                return await self._wait(index, request, operation, deadline)
-        # It took effect: the replacement is done once the model history shows it.
-        await _await_history(session, request, deadline)
-        deployment = await get_deployment(session, dep_id, deadline=deadline, persist=True)
-        return ItemResult(request, Outcome.REPLACED, deployment=deployment)
-
 
 class _Refused(AiodeployError):
     def __init__(self, error: UnprocessableEntityError) -> None:
@@ -252,34 +211,6 @@ def _convert_checks(checks: object) -> dict[str, ValidationCheck] | None:
         return msgspec.convert(checks, dict[str, ValidationCheck]) if checks else None
     except msgspec.ValidationError:
         return None
-
-
-async def _await_history(session: Session, request: ReplacementRequest, deadline: Deadline) -> None:
-    """Wait until the model history shows the replacement as completed.
-
-    Used when the PATCH's answer was lost, so there is no status URL to poll: the
-    deployment already serves the new model while the job runs, and the history gains
-    its entry when the job completes (a failed job rolls the deployment back).
-    """
-    dep_id, model_id = request.deployment_id, request.model_id
-    history_url = f"deployments/{dep_id}/modelHistory/"
-
-    def done(history: list[ModelHistoryEntry]) -> bool:
-        return bool(history) and history[-1].model_id == model_id
-
-    async def read(deadline: Deadline) -> list[ModelHistoryEntry]:
-        history = await get_model_history(session, dep_id, deadline=deadline, persist=True)
-        if not done(history):
-            deployment = await get_deployment(session, dep_id, deadline=deadline, persist=True)
-            if not serves(deployment, model_id):
-                raise AsyncProcessUnsuccessfulError(
-                    url=history_url,
-                    status="ERROR",
-                    job_message="the deployment went back to its previous model",
-                )
-        return history
-
-    await session.read_until(read, done, deadline=deadline, url=history_url)
 
 
 def check_plan(requests: Iterable[object]) -> list[ReplacementRequest]:

@@ -1,4 +1,10 @@
-"""``ReplacementOperation``: a model replacement in flight, as an awaitable handle."""
+"""``ReplacementOperation``: a model replacement in flight, as an awaitable handle.
+
+Its job is followed on its status URL. When there is none to follow (the server's answer to
+the PATCH was lost, or named a status URL on another origin, which gets no request), the
+server's own record decides: the replacement is done once the model history shows it, and
+failed if the deployment went back to its previous model.
+"""
 
 from __future__ import annotations
 
@@ -12,26 +18,28 @@ from typing import Any
 import msgspec
 
 from .._deadline import Deadline
-from .._models import Deployment
+from .._models import Deployment, ModelHistoryEntry
 from .._polling import JobDone, JobPending, interpret_status
 from .._session import Session
 from .._wire import check_id
 from ..enums import ModelReplacementReason
 from ..errors import AsyncFailureError, AsyncProcessUnsuccessfulError, NotFoundError
-from .deployments import get_deployment
+from .deployments import get_deployment, get_model_history
 
 __all__ = ["ReplacementEvent", "ReplacementOperation", "follow", "utc_now"]
 
-TOKEN_VERSION = 1
+# Version 1 always has a status URL; version 2 may not. A token is written as version 1
+# whenever it can be, so that tokens of older releases and of this one read alike.
+TOKEN_VERSIONS = (1, 2)
 
 
-class _Token(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class _Token(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
     v: int
     deployment_id: str
     model_id: str
     reason: ModelReplacementReason
-    status_url: str
     submitted_at: datetime
+    status_url: str | None = None
 
 
 _token_decoder = msgspec.json.Decoder(_Token)
@@ -69,7 +77,9 @@ class ReplacementOperation:
         deployment_id: the deployment being changed.
         model_id: the model it is being changed to.
         reason: the replacement reason sent.
-        status_url: the job's status URL.
+        status_url: the job's status URL, or ``None`` when there is none to follow (the
+            answer to the PATCH was lost, or its status URL was on another origin): the
+            model history then tells when the replacement is done.
         submitted_at: when the server accepted the replacement (UTC).
     """
 
@@ -80,7 +90,7 @@ class ReplacementOperation:
         deployment_id: str,
         model_id: str,
         reason: ModelReplacementReason,
-        status_url: str,
+        status_url: str | None,
         submitted_at: datetime,
     ) -> None:
         self._session = session
@@ -129,7 +139,7 @@ class ReplacementOperation:
         rebuilds this operation, in another process if need be. It holds no secret."""
         return _token_encoder.encode(
             _Token(
-                v=TOKEN_VERSION,
+                v=1 if self.status_url is not None else 2,
                 deployment_id=self.deployment_id,
                 model_id=self.model_id,
                 reason=self.reason,
@@ -150,21 +160,29 @@ class ReplacementOperation:
             data = _token_decoder.decode(token)
         except (msgspec.DecodeError, UnicodeDecodeError, TypeError) as exc:
             raise ValueError(f"not a replacement token: {exc}") from None
-        if data.v != TOKEN_VERSION:
+        if data.v not in TOKEN_VERSIONS or (data.v == 1 and data.status_url is None):
             raise ValueError(f"unsupported replacement token version {data.v}")
         return cls(
             session,
             deployment_id=check_id(data.deployment_id, "deployment id"),
             model_id=check_id(data.model_id, "model id"),
             reason=data.reason,
-            status_url=session.url_for(data.status_url),
+            status_url=None if data.status_url is None else session.url_for(data.status_url),
             submitted_at=data.submitted_at,
         )
 
     async def status(self) -> str:
-        """Poll the job once; return its status (``COMPLETED`` once it has finished)."""
+        """Poll the job once; return its status (``COMPLETED`` once it has finished).
+
+        Without a status URL, the model history is read instead (``RUNNING`` until it shows
+        the replacement).
+        """
         if self._result is not None:
             return "COMPLETED"
+        if self.status_url is None:
+            history = await get_model_history(self._session, self.deployment_id)
+            self._last_status = "COMPLETED" if self._shown(history) else "RUNNING"
+            return self._last_status
         outcome = interpret_status(await self._session.send("GET", self.status_url))
         self._last_status = "COMPLETED" if isinstance(outcome, JobDone) else outcome.status
         return self._last_status
@@ -199,6 +217,7 @@ class ReplacementOperation:
         return follow(self, self._session.deadline(max_wait))
 
     def _polls(self, deadline: Deadline) -> AsyncGenerator[JobPending | JobDone, None]:
+        assert self.status_url is not None
         return self._session.poll_job(
             self.status_url,
             deadline=deadline,
@@ -230,6 +249,32 @@ class ReplacementOperation:
             self._result = await self._read_deployment(deadline)
         self._last_status = "COMPLETED"
 
+    def _shown(self, history: list[ModelHistoryEntry]) -> bool:
+        return bool(history) and history[-1].model_id == self.model_id
+
+    async def _settle_from_history(self, deadline: Deadline) -> None:
+        """With no status URL: done once the model history shows the replacement (its job
+        completed); failed once the deployment serves its previous model again."""
+        session, dep_id = self._session, self.deployment_id
+        url = f"deployments/{dep_id}/modelHistory/"
+
+        async def read(deadline: Deadline) -> list[ModelHistoryEntry]:
+            history = await get_model_history(session, dep_id, deadline=deadline, persist=True)
+            if not self._shown(history):
+                deployment = await self._read_deployment(deadline)
+                if deployment.model is None or deployment.model.id != self.model_id:
+                    self._error = AsyncProcessUnsuccessfulError(
+                        url=url,
+                        status="ERROR",
+                        job_message="the deployment went back to its previous model",
+                    )
+                    raise self._error
+            return history
+
+        await session.read_until(read, self._shown, deadline=deadline, url=url)
+        self._result = await self._read_deployment(deadline)
+        self._last_status = "COMPLETED"
+
     async def _settle_without_status(self, gone: NotFoundError, deadline: Deadline) -> Deployment:
         deployment = await self._read_deployment(deadline)
         if deployment.model is not None and deployment.model.id == self.model_id:
@@ -238,7 +283,7 @@ class ReplacementOperation:
         error = AsyncFailureError(
             f"the status of the replacement of {self.deployment_id} is gone and the "
             f"deployment serves {serving}, not {self.model_id}",
-            url=self.status_url,
+            url=self.status_url or "",
             status_code=gone.status_code,
         )
         self._error = error
@@ -250,7 +295,9 @@ async def follow(
 ) -> AsyncGenerator[ReplacementEvent, None]:
     """The events of ``operation`` until its job ends or ``deadline`` passes (what
     :meth:`ReplacementOperation.events` yields; rollouts pass their item's deadline)."""
-    if not operation.done():
+    if not operation.done() and operation.status_url is None:
+        await operation._settle_from_history(deadline)
+    elif not operation.done():
         try:
             async with contextlib.aclosing(operation._polls(deadline)) as polls:
                 async for outcome in polls:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Awaitable, Callable
 
 import msgspec
 
@@ -17,6 +18,14 @@ from .._deadline import Deadline
 from .._models import Deployment, ReplacementValidation
 from .._session import Session
 from ..enums import ModelReplacementReason
+from ..errors import (
+    AiodeployError,
+    ConflictError,
+    CrossOriginError,
+    ResponseDecodeError,
+    ServerError,
+    TransportError,
+)
 from .deployments import get_deployment
 from .operation import ReplacementOperation, utc_now
 
@@ -27,6 +36,7 @@ __all__ = [
     "next_step",
     "serves",
     "start_replacement",
+    "submit_replacement",
     "validate_model",
 ]
 
@@ -60,6 +70,85 @@ async def start_replacement(
     status_url = await session.submit_job(
         "PATCH", f"deployments/{dep_id}/model/", body, deadline=deadline
     )
+    return _accepted(session, dep_id, model_id, reason, status_url=status_url)
+
+
+async def submit_replacement(
+    session: Session,
+    dep_id: str,
+    model_id: str,
+    reason: ModelReplacementReason,
+    *,
+    deadline: Deadline,
+    before_send: Callable[[], Awaitable[None]] | None = None,
+    in_doubt: bool = False,
+) -> ReplacementOperation:
+    """Send the replacement PATCH and return the accepted replacement, whatever happened to
+    the answer.
+
+    When the answer does not say (the connection broke after sending, a 5xx, a garbled
+    202, a 409 while a replacement runs) the deployment decides: if it serves the new model
+    the replacement was accepted; if not, the PATCH provably did not take effect and is
+    sent again (at most ``max_attempts`` times). A 202 whose status URL is on another
+    origin was accepted; its status is not followed (no request, no token, goes there).
+
+    Args:
+        session: the session.
+        dep_id: the deployment.
+        model_id: the new model.
+        reason: the replacement reason.
+        deadline: bounds the reads that settle a doubt.
+        before_send: awaited before each PATCH is sent (a rollout journals it).
+        in_doubt: a PATCH was sent earlier and its fate is unknown: read first.
+
+    Raises:
+        UnprocessableEntityError: the server refused the model.
+        ConflictError: another model's replacement is running on the deployment.
+        AiodeployError: every PATCH was lost and the deployment never showed it.
+        APIError, TransportError, AsyncTimeoutError: as for :meth:`Session.send`.
+    """
+    resent = 0
+    conflict: ConflictError | None = None
+    doubt: Exception | None = None  # the last answer that did not say
+    while True:
+        if not in_doubt:
+            if before_send is not None:
+                await before_send()
+            try:
+                return await start_replacement(session, dep_id, model_id, reason, deadline=deadline)
+            except CrossOriginError:
+                return _accepted(session, dep_id, model_id, reason, status_url=None)
+            except TransportError as exc:
+                if not exc.request_sent:
+                    raise
+                doubt = exc
+            except ConflictError as exc:
+                conflict = doubt = exc
+            except (ServerError, ResponseDecodeError) as exc:
+                doubt = exc  # the server may have acted: the deployment tells
+        deployment = await get_deployment(session, dep_id, deadline=deadline, persist=True)
+        if serves(deployment, model_id):
+            return _accepted(session, dep_id, model_id, reason, status_url=None)
+        if conflict is not None:
+            raise conflict  # another model's replacement is running
+        if resent >= session.retry.max_attempts:
+            raise AiodeployError(
+                f"the replacement of {dep_id} did not take effect: no answer to its "
+                f"{resent + 1} PATCH requests said so, and the deployment does not serve "
+                f"{model_id}"
+            ) from doubt
+        resent += 1
+        in_doubt = False
+
+
+def _accepted(
+    session: Session,
+    dep_id: str,
+    model_id: str,
+    reason: ModelReplacementReason,
+    *,
+    status_url: str | None,
+) -> ReplacementOperation:
     return ReplacementOperation(
         session,
         deployment_id=dep_id,

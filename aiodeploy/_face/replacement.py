@@ -61,7 +61,9 @@ class ReplacementMethods(Face):
         """Submit a model replacement and return as soon as the server accepted it.
 
         Sends ``PATCH deployments/{id}/model/`` (202 + ``Location``). The deployment serves
-        the new model from then on; await the returned operation for the job's end.
+        the new model from then on; await the returned operation for the job's end. If the
+        answer is lost, garbled or a 5xx, the deployment is read to tell whether the
+        replacement was accepted before the PATCH is sent again.
 
         Args:
             deployment: its id, or a :class:`Deployment`.
@@ -79,11 +81,13 @@ class ReplacementMethods(Face):
             NotFoundError: no such deployment or model.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
-        return await replacement.start_replacement(
-            self._session,
+        session = self._session
+        return await replacement.submit_replacement(
+            session,
             deployment_id(deployment),
             check_id(new_model_id, "model id"),
             check_reason(reason),
+            deadline=session.deadline(None),
         )
 
     def resume_replacement(self, token: str) -> ReplacementOperation:
@@ -114,7 +118,9 @@ class ReplacementMethods(Face):
         """Replace the deployment's model with no interruption of predictions, and wait.
 
         Sends ``PATCH deployments/{id}/model/``, polls the job (``status/{id}/``) with
-        backoff, then reads the deployment once (``GET deployments/{id}/``).
+        backoff, then reads the deployment once (``GET deployments/{id}/``). The server's
+        state decides the outcome: a PATCH whose answer is lost, garbled or a 5xx is settled
+        by reading the deployment (and its model history) before anything is sent again.
 
         Args:
             deployment: its id, or a :class:`Deployment`.
@@ -134,7 +140,7 @@ class ReplacementMethods(Face):
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
         deadline = self._session.deadline(max_wait)  # refused before the PATCH
-        operation = await replacement.start_replacement(
+        operation = await replacement.submit_replacement(
             self._session,
             deployment_id(deployment),
             check_id(new_model_id, "model id"),

@@ -86,22 +86,79 @@ async def test_max_retries_from_config_sets_the_attempts(mock_api, clock) -> Non
     assert count(mock_api, "GET", DEP_URL) == 2
 
 
-@pytest.mark.parametrize("status", [502, 504])
-async def test_patch_is_not_retried_when_the_server_may_have_acted(mock_api, client, status):
+HISTORY_URL = f"{DEP_URL}modelHistory/?limit=100"
+
+
+def history(*model_ids: str) -> dict:
+    data = [{"modelId": model_id} for model_id in model_ids]
+    return {"count": len(data), "next": None, "previous": None, "data": data}
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+async def test_a_patch_answered_5xx_and_not_applied_is_sent_again(mock_api, client, status):
     url = f"{DEP_URL}model/"
-    mock_api.patch(url, status=status)
-    with pytest.raises(aiodeploy.ServerError):
-        await client.replace_model(DEP_ID, NEW_MODEL_ID, "OTHER")
+    mock_api.patch(url, status=status)  # the server may have acted: the deployment tells
+    mock_api.get(DEP_URL, payload=samples.deployment())  # ... it did not
+    mock_api.patch(url, status=202, headers={"Location": STATUS_URL})
+    mock_api.get(STATUS_URL, status=303, headers={"Location": DEP_URL})
+    mock_api.get(DEP_URL, payload=samples.deployment(model_id=NEW_MODEL_ID))
+    dep = await client.replace_model(DEP_ID, NEW_MODEL_ID, "OTHER")
+    assert dep.model.id == NEW_MODEL_ID
+    assert count(mock_api, "PATCH", url) == 2
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        {"exception": aiohttp.ServerDisconnectedError()},  # the answer was lost
+        {"status": 502},  # a gateway gave up while the server acted
+        {"status": 202, "body": "<html>garbled</html>"},  # no Location
+    ],
+)
+async def test_a_patch_applied_but_unanswered_is_never_sent_again(mock_api, client, failure):
+    url = f"{DEP_URL}model/"
+    mock_api.patch(url, **failure)
+    new = samples.deployment(model_id=NEW_MODEL_ID)
+    mock_api.get(DEP_URL, payload=new)  # it took effect
+    mock_api.get(HISTORY_URL, payload=history(samples.MODEL_ID))  # its job still runs
+    mock_api.get(DEP_URL, payload=new)  # ... and has not been rolled back
+    mock_api.get(HISTORY_URL, payload=history(samples.MODEL_ID, NEW_MODEL_ID))  # done
+    mock_api.get(DEP_URL, payload=new)
+    dep = await client.replace_model(DEP_ID, NEW_MODEL_ID, "OTHER")
+    assert dep.model.id == NEW_MODEL_ID
     assert count(mock_api, "PATCH", url) == 1
 
 
-async def test_patch_is_not_retried_after_a_disconnect(mock_api, client) -> None:
+async def test_an_unanswered_patch_whose_job_failed_reports_the_failure(mock_api, client):
     url = f"{DEP_URL}model/"
     mock_api.patch(url, exception=aiohttp.ServerDisconnectedError())
+    mock_api.get(DEP_URL, payload=samples.deployment(model_id=NEW_MODEL_ID))  # accepted
+    mock_api.get(HISTORY_URL, payload=history(samples.MODEL_ID))
+    mock_api.get(DEP_URL, payload=samples.deployment())  # ... then rolled back
+    with pytest.raises(aiodeploy.AsyncProcessUnsuccessfulError, match="went back"):
+        await client.replace_model(DEP_ID, NEW_MODEL_ID, "OTHER")
+    assert count(mock_api, "PATCH", url) == 1
+
+
+async def test_a_patch_refused_for_good_is_not_settled_by_reading(mock_api, client) -> None:
+    url = f"{DEP_URL}model/"
+    mock_api.patch(url, status=400, payload={"message": "bad reason"})
+    with pytest.raises(aiodeploy.BadRequestError):
+        await client.replace_model(DEP_ID, NEW_MODEL_ID, "OTHER")
+    assert count(mock_api, "GET", DEP_URL) == 0
+
+
+async def test_a_patch_that_never_left_is_not_settled_by_reading(mock_api, client) -> None:
+    url = f"{DEP_URL}model/"
+    refused = aiohttp.ClientConnectorError(
+        aiohttp.client_reqrep.ConnectionKey("dr.test", 443, True, True, None, None, None),
+        OSError(111, "Connection refused"),
+    )
+    mock_api.patch(url, exception=refused, repeat=True)
     with pytest.raises(aiodeploy.TransportError) as info:
         await client.replace_model(DEP_ID, NEW_MODEL_ID, "OTHER")
-    assert info.value.request_sent is True
-    assert count(mock_api, "PATCH", url) == 1
+    assert info.value.request_sent is False
+    assert count(mock_api, "GET", DEP_URL) == 0
 
 
 async def test_patch_is_retried_on_429_and_503_with_retry_after(mock_api, client, clock) -> None:
@@ -160,11 +217,17 @@ async def test_timeouts_map_to_api_timeout_error(mock_api, clock) -> None:
     ],
 )
 async def test_status_location_on_another_origin_is_refused(mock_api, client, location):
+    # never followed (the token must not go there), but the replacement was accepted: the
+    # deployment and its model history on the endpoint's own origin tell when it is done
     mock_api.patch(f"{DEP_URL}model/", status=202, headers={"Location": location})
-    with pytest.raises(aiodeploy.CrossOriginError) as info:
-        await client.replace_model(DEP_ID, NEW_MODEL_ID, "OTHER")
-    assert info.value.url == location
-    assert [key for key in mock_api.requests if key[0] == "GET"] == []
+    new = samples.deployment(model_id=NEW_MODEL_ID)
+    mock_api.get(HISTORY_URL, payload=history(samples.MODEL_ID, NEW_MODEL_ID))
+    mock_api.get(DEP_URL, payload=new)
+    dep = await client.replace_model(DEP_ID, NEW_MODEL_ID, "OTHER")
+    assert dep.model.id == NEW_MODEL_ID
+    assert count(mock_api, "PATCH", f"{DEP_URL}model/") == 1
+    requested = {str(url) for (_, url) in mock_api.requests}
+    assert not any(url.startswith(location.split("/api")[0] + "/") for url in requested)
 
 
 async def test_next_link_on_another_origin_is_refused(mock_api, client) -> None:
@@ -184,7 +247,9 @@ async def test_result_location_on_another_origin_is_refused(mock_api, client) ->
     mock_api.get(STATUS_URL, status=303, headers={"Location": "https://evil.test/x/"})
     mock_api.get(DEP_URL, payload=samples.deployment())
     operation = await client.start_model_replacement(DEP_ID, NEW_MODEL_ID)
-    assert await client.wait_for_job(operation.status_url) == "https://evil.test/x/"
+    with pytest.raises(aiodeploy.CrossOriginError) as info:
+        await client.wait_for_job(operation.status_url)
+    assert info.value.url == "https://evil.test/x/"
     with pytest.raises(aiodeploy.CrossOriginError):
         await client.wait_for_job("https://evil.test/api/v2/status/1/")
 
@@ -255,16 +320,21 @@ async def test_error_fields_are_structured(mock_api, client) -> None:
     assert "req-42" in str(err)
 
 
-async def test_unexpected_status_on_a_mutation_is_typed(mock_api, client) -> None:
-    mock_api.patch(f"{DEP_URL}model/", status=200, payload={})
-    with pytest.raises(aiodeploy.ResponseDecodeError, match="expected HTTP 202"):
+@pytest.mark.parametrize(
+    ("reply", "match"),
+    [({"status": 200, "payload": {}}, "expected HTTP 202"), ({"status": 202}, "Location")],
+)
+async def test_a_garbled_answer_that_never_takes_effect_is_typed(
+    mock_api, client, reply, match
+) -> None:
+    url = f"{DEP_URL}model/"
+    mock_api.patch(url, repeat=True, **reply)
+    mock_api.get(DEP_URL, payload=samples.deployment(), repeat=True)  # never took effect
+    with pytest.raises(aiodeploy.AiodeployError, match="did not take effect") as info:
         await client.replace_model(DEP_ID, NEW_MODEL_ID, "OTHER")
-
-
-async def test_missing_location_on_a_202_is_typed(mock_api, client) -> None:
-    mock_api.patch(f"{DEP_URL}model/", status=202)
-    with pytest.raises(aiodeploy.ResponseDecodeError, match="Location"):
-        await client.replace_model(DEP_ID, NEW_MODEL_ID, "OTHER")
+    assert isinstance(info.value.__cause__, aiodeploy.ResponseDecodeError)
+    assert match in str(info.value.__cause__)
+    assert count(mock_api, "PATCH", url) == client.retry.max_attempts + 1
 
 
 @pytest.mark.parametrize("bad", ["", "a/b", "a?b", "a#b", "a b", "tab\t"])
