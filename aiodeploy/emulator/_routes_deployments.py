@@ -9,12 +9,14 @@ from aiodeploy.enums import DeploymentStatus, Importance
 
 from ._errors import invalid_body, not_found
 from ._http import deployment_or_404, json_reply, location_reply, read_json, role_of, state_of
-from ._listing import page_links, select_deployments
+from ._listing import DEPLOYMENT_PAGES, select_deployments
+from ._paging import Paging
 from ._params import QueryReader, check_body, check_choice, check_number, check_str
 from ._wire import deployment_bytes
 
 __all__ = ["add_deployment_routes"]
 
+_DELETED_PAGES = Paging(default_limit=20, max_limit=100)
 _IMPORTANCE = check_choice([i.value for i in Importance])
 _STATUS = check_choice([s.value for s in DeploymentStatus])
 
@@ -60,20 +62,16 @@ async def list_deployments(request: web.Request) -> web.Response:
     """``GET deployments/``: the paginated envelope with ``totalCount``."""
     state = state_of(request)
     role = role_of(request)
-    chosen, offset, limit = select_deployments(
+    chosen, window = select_deployments(
         request.query, state.live_deployments(), state.catalog, role
     )
-    page = chosen[offset : offset + limit]
-    following, preceding = page_links(request.url, offset, limit, len(chosen))
-    data = [msgspec.Raw(deployment_bytes(d, state.catalog, role, state.json_cache)) for d in page]
     return json_reply(
-        {
-            "count": len(page),
-            "next": following,
-            "previous": preceding,
-            "data": data,
-            "totalCount": len(chosen),
-        }
+        DEPLOYMENT_PAGES.envelope(
+            request.url,
+            chosen,
+            window,
+            lambda d: msgspec.Raw(deployment_bytes(d, state.catalog, role, state.json_cache)),
+        )
     )
 
 
@@ -131,15 +129,16 @@ async def delete_deployment(request: web.Request) -> web.Response:
 
 async def list_deleted(request: web.Request) -> web.Response:
     """``GET deletedDeployments/``: ``{count, data: [{id, label, deletedAt}], next, previous}``."""
-    reader = QueryReader(request.query, ("offset", "limit"))
-    offset = reader.integer("offset", 0, 0)
-    limit = reader.integer("limit", 20, 1, 100)
-    reader.check()
+    window = _DELETED_PAGES.read_query(request.query)
     deleted = state_of(request).deleted_deployments()
-    page = deleted[offset : offset + limit]
-    following, preceding = page_links(request.url, offset, limit, len(deleted))
-    data = [{"id": d.id, "label": d.label, "deletedAt": d.deleted_at} for d in page]
-    return json_reply({"count": len(page), "data": data, "next": following, "previous": preceding})
+    return json_reply(
+        _DELETED_PAGES.envelope(
+            request.url,
+            deleted,
+            window,
+            lambda d: {"id": d.id, "label": d.label, "deletedAt": d.deleted_at},
+        )
+    )
 
 
 async def get_capabilities(request: web.Request) -> web.Response:

@@ -19,8 +19,8 @@ from ._http import (
     role_of,
     state_of,
 )
-from ._listing import page_links
-from ._params import QueryReader, check_body, check_choice, check_str
+from ._paging import Paging
+from ._params import check_body, check_choice, check_str
 from ._records import ModelRecord
 from ._settings import validate_settings_patch
 from ._state import EmulatorState
@@ -34,6 +34,8 @@ _REPLACE_FIELDS = {
     "reason": (check_choice([r.value for r in ModelReplacementReason]), True),
     "runtimeParameterValues": (check_str, False),
 }
+_HISTORY_PAGES = Paging(default_limit=20, max_limit=100, total_count=True)
+_STATUS_PAGES = Paging(default_limit=0, max_limit=None, zero_means_all=True)
 _STATUS_FIELDS = {"status": (check_choice([s.value for s in DeploymentStatus]), True)}
 
 
@@ -85,21 +87,12 @@ async def validate_model(request: web.Request) -> web.Response:
 async def model_history(request: web.Request) -> web.Response:
     """``GET deployments/{id}/modelHistory/``: champion periods, oldest first."""
     record = deployment_or_404(request)
-    reader = QueryReader(request.query, ("offset", "limit"))
-    offset = reader.integer("offset", 0, 0)
-    limit = reader.integer("limit", 20, 1, 100)
-    reader.check()
+    window = _HISTORY_PAGES.read_query(request.query)
     catalog = state_of(request).catalog
-    page = record.history[offset : offset + limit]
-    following, preceding = page_links(request.url, offset, limit, len(record.history))
     return json_reply(
-        {
-            "count": len(page),
-            "next": following,
-            "previous": preceding,
-            "data": [history_json(entry, catalog) for entry in page],
-            "totalCount": len(record.history),
-        }
+        _HISTORY_PAGES.envelope(
+            request.url, record.history, window, lambda entry: history_json(entry, catalog)
+        )
     )
 
 
@@ -152,18 +145,13 @@ async def delete_status(request: web.Request) -> web.Response:
 
 async def list_statuses(request: web.Request) -> web.Response:
     """``GET status/``: jobs still running (``limit=0``, the default, means all)."""
-    reader = QueryReader(request.query, ("offset", "limit"))
-    offset = reader.integer("offset", 0, 0)
-    limit = reader.integer("limit", 0, 0)
-    reader.check()
+    window = _STATUS_PAGES.read_query(request.query)
     jobs = state_of(request).jobs
-    pending = jobs.pending()
-    page = pending[offset : offset + limit] if limit else pending[offset:]
-    following, preceding = (
-        page_links(request.url, offset, limit, len(pending)) if limit else (None, None)
+    return json_reply(
+        _STATUS_PAGES.envelope(
+            request.url, jobs.pending(), window, lambda job: status_json(job, jobs.status(job))
+        )
     )
-    data = [status_json(job, jobs.status(job)) for job in page]
-    return json_reply({"count": len(page), "next": following, "previous": preceding, "data": data})
 
 
 def add_job_routes(router: web.UrlDispatcher) -> None:
