@@ -101,6 +101,7 @@ from __future__ import annotations
 from ._app import create_app, state_of_app
 from ._auth import Role
 from ._faults import FaultProfile
+from ._options import EmulatorOptions, StateOptions
 from ._records import DeploymentRecord, HistoryEntry, ModelRecord, ProjectRecord
 from ._server import Emulator
 from ._state import Candidates, EmulatorState
@@ -109,12 +110,14 @@ __all__ = [
     "Candidates",
     "DeploymentRecord",
     "Emulator",
+    "EmulatorOptions",
     "EmulatorState",
     "FaultProfile",
     "HistoryEntry",
     "ModelRecord",
     "ProjectRecord",
     "Role",
+    "StateOptions",
     "create_app",
     "state_of_app",
 ]

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import socket
 import struct
-from typing import Any
+from typing import Any, overload
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -15,6 +15,7 @@ from ._auth import Role
 from ._errors import ApiError
 from ._faults import FaultAction
 from ._http import STATE, json_reply, retry_after
+from ._options import StateOptions, keywords_of
 from ._routes_admin import add_admin_routes
 from ._routes_catalog import add_catalog_routes
 from ._routes_deployments import add_deployment_routes
@@ -130,17 +131,32 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
     return response
 
 
+@overload
+def create_app(state: EmulatorState) -> web.Application: ...
+
+
+@overload
+@keywords_of(StateOptions)
+def create_app(**options: Any) -> web.Application: ...
+
+
 def create_app(state: EmulatorState | None = None, **options: Any) -> web.Application:
     """Build the emulator's ``aiohttp.web.Application`` (for ``aiohttp.test_utils`` too).
 
     Args:
         state: The state to serve; by default a new one built from ``options``.
-        **options: Keyword arguments of :class:`EmulatorState` (``token``, ``seed``,
-            ``deployments``, ``replacement_seconds``, ``faults``, ...).
+        **options: The keywords of :class:`EmulatorState` (``token``, ``seed``,
+            ``deployments``, ``replacement_seconds``, ``faults``, ...), without ``state``.
 
     Returns:
         The application; its state is ``app[STATE]`` (see :func:`state_of_app`).
+
+    Raises:
+        TypeError: On an unknown option, or options given with a ``state``.
+        ValueError: On a bad option value.
     """
+    if state is not None and options:
+        raise TypeError("create_app() takes a state or options, not both")
     app = web.Application(middlewares=[_middleware])
     app[STATE] = state if state is not None else EmulatorState(**options)
     add_catalog_routes(app.router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from aiodeploy.enums import AsyncStatus, ValidationStatus
@@ -12,7 +12,8 @@ from aiodeploy.enums import AsyncStatus, ValidationStatus
 from ._auth import Role, TokenTable
 from ._effects import begin_replacement, settle_job
 from ._faults import FaultInjector, FaultProfile
-from ._jobs import JobBook, parse_duration
+from ._jobs import JobBook
+from ._options import StateOptions, init_keywords_of
 from ._records import DeploymentRecord, HistoryEntry, Job, JobKind, ModelRecord
 from ._records import format_timestamp as _iso
 from ._seed import SeedData, build_catalog
@@ -41,9 +42,13 @@ class Candidates:
 
 
 class EmulatorState:
-    """Everything the emulator knows; see the package docstring for the arguments.
+    """Everything the emulator knows.
+
+    Takes the keywords of :class:`StateOptions` (those of :class:`Emulator` but ``host`` and
+    ``port``); an unknown keyword is a ``TypeError``, a bad value a ``ValueError``.
 
     Attributes:
+        options: The options it was built from.
         seed: The seed every id, duration and fault draw derives from.
         catalog: Projects, models and prediction servers (read-only).
         tokens: Accepted tokens and their roles.
@@ -53,41 +58,18 @@ class EmulatorState:
         status_retry_after: Seconds sent as ``Retry-After`` on running-job status replies.
     """
 
-    def __init__(
-        self,
-        *,
-        token: str = "test-token",  # noqa: S107 (a fixed test credential, not a secret)
-        tokens: Mapping[str, str] | None = None,
-        replacement_seconds: float | tuple[float, float] = 1.0,
-        settings_seconds: float | tuple[float, float] = 0.2,
-        creation_seconds: float | tuple[float, float] = 0.5,
-        status_seconds: float | tuple[float, float] = 0.2,
-        faults: FaultProfile | str | None = None,
-        seed: int = 0,
-        deployments: int = 0,
-        status_retry_after: float | None = None,
-        clock: Callable[[], float] | None = None,
-    ) -> None:
-        if deployments < 0:
-            raise ValueError("deployments must be >= 0")
-        if status_retry_after is not None and status_retry_after < 0:
-            raise ValueError("status_retry_after must be >= 0 or None")
-        self.seed = seed
-        self.tokens = TokenTable(token, tokens)
-        self.status_retry_after = status_retry_after
-        self._clock = clock or time.monotonic
-        self._durations = {
-            JobKind.REPLACE: parse_duration(replacement_seconds, "replacement_seconds"),
-            JobKind.SETTINGS: parse_duration(settings_seconds, "settings_seconds"),
-            JobKind.CREATE: parse_duration(creation_seconds, "creation_seconds"),
-            JobKind.STATUS: parse_duration(status_seconds, "status_seconds"),
-        }
-        self._seed_deployments = deployments
+    @init_keywords_of(StateOptions)
+    def __init__(self, **options: Any) -> None:
+        self.options = StateOptions(**options)
+        self.seed = self.options.seed
+        self.tokens = TokenTable(self.options.token, self.options.tokens)
+        self.status_retry_after = self.options.status_retry_after
+        self._clock = self.options.clock or time.monotonic
+        self._durations = self.options.job_durations()
+        self._seed_deployments = self.options.deployments
         self.stats = Stats()
-        self.fault_injector = FaultInjector(
-            seed, FaultProfile.parse(faults) if isinstance(faults, str) else faults
-        )
-        self.catalog: SeedData = build_catalog(seed)
+        self.fault_injector = FaultInjector(self.seed, self.options.fault_profile())
+        self.catalog: SeedData = build_catalog(self.seed)
         self.json_cache: dict[tuple[str, Role], tuple[int, bytes]] = {}
         self._build()
 
