@@ -1,4 +1,4 @@
-"""Deployment routes: list, get, create, update, delete, deleted list, capabilities."""
+"""Deployment routes: the list, one deployment's lifecycle and capabilities, deleted ones."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ _CREATE_FIELDS = {
     "predictionThreshold": (check_number, False),
     "status": (_STATUS, False),
 }
+_STATUS_FIELDS = {"status": (_STATUS, True)}
 _UPDATE_FIELDS = {
     "label": (_label, False),
     "description": (_nullable_str, False),
@@ -103,7 +104,7 @@ async def create_from_learning_model(request: web.Request) -> web.Response:
         "status": body.get("status", "active"),
         "server_id": server_id or servers[0].id,
     }
-    job = state.start_creation(model, fields)
+    job = state.lifecycle.start_creation(model, fields)
     return location_reply(request, job, {"id": job.deployment_id})
 
 
@@ -113,8 +114,16 @@ async def update_deployment(request: web.Request) -> web.Response:
     body = check_body(await read_json(request), _UPDATE_FIELDS)
     if not body:
         raise invalid_body({"body": "at least one of label, description, importance is required"})
-    state_of(request).update_deployment(record, body)
+    state_of(request).lifecycle.update(record, body)
     return json_reply(status=204)
+
+
+async def change_status(request: web.Request) -> web.Response:
+    """``PATCH deployments/{id}/status/``: 202 (empty body); applied when the job completes."""
+    record = deployment_or_404(request)
+    body = check_body(await read_json(request), _STATUS_FIELDS)
+    job = state_of(request).lifecycle.start_status_change(record, body["status"])
+    return location_reply(request, job)
 
 
 async def delete_deployment(request: web.Request) -> web.Response:
@@ -123,7 +132,7 @@ async def delete_deployment(request: web.Request) -> web.Response:
     reader.boolean("ignoreManagementAgent")
     reader.check()
     record = deployment_or_404(request)
-    state_of(request).delete_deployment(record)
+    state_of(request).lifecycle.delete(record)
     return json_reply(status=204)
 
 
@@ -162,5 +171,6 @@ def add_deployment_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/api/v2/deployments/{deployment_id}/", get_deployment)
     router.add_patch("/api/v2/deployments/{deployment_id}/", update_deployment)
     router.add_delete("/api/v2/deployments/{deployment_id}/", delete_deployment)
+    router.add_patch("/api/v2/deployments/{deployment_id}/status/", change_status)
     router.add_get("/api/v2/deployments/{deployment_id}/capabilities/", get_capabilities)
     router.add_get("/api/v2/deletedDeployments/", list_deleted)
