@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import aiodeploy.emulator
 from aiodeploy.cli._parser import build_parser, parse
 from aiodeploy.emulator import (
     Emulator,
@@ -122,3 +123,5 @@ def test_every_option_is_documented() -> None:
             assert f"    {field.name} (" in doc
             assert field.metadata["doc"]
     assert "deployments (0; command line: 12)" in (EmulatorOptions.__doc__ or "")
+    package_doc = aiodeploy.emulator.__doc__ or ""
+    assert [name for name in ALL if f"``{name}=" not in package_doc] == []
