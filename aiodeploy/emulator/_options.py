@@ -166,6 +166,7 @@ class StateOptions:
     )
 
     def __post_init__(self) -> None:
+        # building what the state will build raises its ValueError now, at the caller's line
         TokenTable(self.token, self.tokens)
         self.job_durations()
         self.fault_profile()
