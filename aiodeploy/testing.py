@@ -13,8 +13,10 @@ Then ask for the fixtures::
         assert dep.model.id == model_id
 
 - ``emulator``: an :class:`~aiodeploy.emulator.Emulator` on 127.0.0.1 (a free port), with
-  fast jobs (0.1 s) and 5 seed deployments, new for each test. Change its arguments with
-  the ``emulator`` marker: ``@pytest.mark.emulator(deployments=300, faults="503=0.1")``.
+  fast jobs (0.1 s) and 5 seed deployments, new for each test: :data:`EMULATOR_DEFAULTS`
+  over the defaults of :class:`~aiodeploy.emulator.EmulatorOptions`. Change its arguments
+  with the ``emulator`` marker: ``@pytest.mark.emulator(deployments=300, faults="503=0.1")``
+  (any option of ``EmulatorOptions``; an unknown one is a ``TypeError``).
 - ``client``: an :class:`~aiodeploy.AsyncDeploymentClient` connected to it, closed after
   the test.
 """
@@ -39,7 +41,8 @@ EMULATOR_DEFAULTS: dict[str, Any] = {
     "status_seconds": 0.05,
     "deployments": 5,
 }
-"""Arguments of the ``emulator`` fixture; the ``emulator`` marker overrides them."""
+"""What the ``emulator`` fixture changes from :class:`~aiodeploy.emulator.EmulatorOptions`'
+defaults (fast jobs, a few deployments); the ``emulator`` marker overrides them in turn."""
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -17,26 +17,36 @@ Example:
             [entry.model_id for entry in emu.state.model_history(dep_id)]
             emu.state.stats.request_count(method="PATCH", status=202)
 
-Constructor (``Emulator(...)``; :class:`EmulatorState` and :func:`create_app` take the same
-keywords except ``host`` and ``port``):
+Options are declared once, in :class:`EmulatorOptions` (``help(EmulatorOptions)`` lists
+each with its default). ``Emulator(...)`` takes all of them as keywords; :class:`EmulatorState`
+and :func:`create_app` take the same but ``host`` and ``port`` (:class:`StateOptions`); the
+command line's flags are generated from them, and the pytest plugin overlays its own
+defaults. An unknown keyword is a ``TypeError`` (mypy flags it too), a bad value a
+``ValueError``:
 
 - ``token="test-token"``: the owner token. ``tokens={"ro": "read-only", "t2": "owner"}``
-  adds more. ``Authorization: Bearer <t>`` and ``Token <t>`` are both accepted; a missing or
-  unknown token gets 401. A ``read-only`` token reads everything and may run validations
-  (whose ``permission`` check fails); any other mutation gets 403.
-- ``host="127.0.0.1"``, ``port=0`` (a free port; read ``emu.port`` / ``emu.url``).
+  adds more (``--read-only-token T``, repeatable). ``Authorization: Bearer <t>`` and
+  ``Token <t>`` are both accepted; a missing or unknown token gets 401. A ``read-only``
+  token reads everything and may run validations (whose ``permission`` check fails); any
+  other mutation gets 403.
+- ``host="127.0.0.1"``, ``port=0`` (a free port; read ``emu.port`` / ``emu.url``; the
+  command line's default is 8080).
 - ``replacement_seconds=1.0``, ``settings_seconds=0.2``, ``creation_seconds=0.5``,
   ``status_seconds=0.2``: job durations, a number or a ``(min, max)`` range drawn per job
-  from the seed.
+  from the seed (``--replacement-seconds 1:3`` on the command line).
 - ``faults=None``: a :class:`FaultProfile` or its spec string (below).
 - ``seed=0``: ids, durations, seed deployments and fault draws all derive from it.
 - ``deployments=0``: deployments created at start, spread over the projects and labelled
-  ``credit-risk-0001``, ``churn-0002``, ``house-price-0003``, ``iris-0004``, ...
+  ``credit-risk-0001``, ``churn-0002``, ``house-price-0003``, ``iris-0004``, ... A bare
+  ``aiodeploy emulator`` (or ``python -m aiodeploy.emulator``) serves 12, so that a new
+  user sees a fleet; ``Emulator()`` starts empty.
 - ``status_retry_after=None``: seconds sent as ``Retry-After`` on running-job status replies.
-- ``clock=None``: a monotonic clock (``time.monotonic``); inject one to drive jobs by hand.
+- ``clock=None``: a monotonic clock (``time.monotonic``); inject one to drive jobs by hand
+  (Python only).
 
 Attributes: ``emu.endpoint`` (``http://127.0.0.1:<port>/api/v2``), ``emu.url`` (root),
-``emu.token``, ``emu.state``, ``emu.app``, ``emu.set_faults(profile_or_spec_or_None)``.
+``emu.token``, ``emu.options``, ``emu.state``, ``emu.app``,
+``emu.set_faults(profile_or_spec_or_None)``.
 
 Seed data (``emu.state.catalog``): four projects: ``Loan defaults`` (Binary, target
 ``is_bad``), ``Customer churn`` (Binary, ``churn``), ``House prices`` (Regression,
@@ -58,7 +68,10 @@ State helpers for tests (``emu.state``):
 - ``stats.request_count(method=, route=, status=)`` with route templates such as
   ``/api/v2/deployments/{deployment_id}/``; ``stats.faults``; ``jobs.started`` /
   ``jobs.finished``; ``jobs.get(status_id)``;
-- ``set_faults(...)``, ``reset()``, ``advance()`` (settle due jobs; done before each request).
+- ``set_faults(...)``, ``reset()``, ``advance()`` (settle due jobs; done before each request);
+- ``options`` (the :class:`StateOptions` it was built from), ``time`` (its clock), and one
+  part per resource: ``lifecycle`` (create, update, delete, status changes),
+  ``replacement`` (validate, candidates, replace), ``settings``.
 
 Fault spec (``FaultProfile.parse`` and the CLI's ``--faults``): comma-separated
 ``key=value``. ``500``, ``502``, ``503``, ``504``, ``429``: rate (0-1) of requests answered
@@ -94,6 +107,13 @@ Choices where the contract is silent:
 - The ``importance`` list filter works (no approval-workflow 403); filters on data the
   emulator does not have (tags, prediction environments) match nothing.
 - Dropped connections are TCP resets (``ECONNRESET``).
+
+Layout, for contributors: a resource family is a state part (``_state_<resource>.py``: its
+records, operations, and the effects its jobs have when they settle, registered with the
+job book) plus a route module (``_routes_<resource>.py``, one ``add_*_routes`` function).
+It touches ``_state.py`` with one line (build the part in ``EmulatorState._build``) and
+``_app.py`` with two (import the function, add it to ``ROUTE_MODULES``); a new option is
+one field in ``_options.py``; list routes page with ``_paging.Paging``.
 """
 
 from __future__ import annotations
@@ -101,6 +121,7 @@ from __future__ import annotations
 from ._app import create_app, state_of_app
 from ._auth import Role
 from ._faults import FaultProfile
+from ._options import EmulatorOptions, StateOptions
 from ._records import DeploymentRecord, HistoryEntry, ModelRecord, ProjectRecord
 from ._server import Emulator
 from ._state import Candidates, EmulatorState
@@ -109,12 +130,14 @@ __all__ = [
     "Candidates",
     "DeploymentRecord",
     "Emulator",
+    "EmulatorOptions",
     "EmulatorState",
     "FaultProfile",
     "HistoryEntry",
     "ModelRecord",
     "ProjectRecord",
     "Role",
+    "StateOptions",
     "create_app",
     "state_of_app",
 ]

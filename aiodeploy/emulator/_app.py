@@ -6,7 +6,8 @@ import asyncio
 import logging
 import socket
 import struct
-from typing import Any
+from collections.abc import Callable
+from typing import Any, overload
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -14,19 +15,30 @@ from aiohttp.typedefs import Handler
 from ._auth import Role
 from ._errors import ApiError
 from ._faults import FaultAction
-from ._http import STATE, json_reply, retry_after
+from ._http import STATE, allows_read_only, json_reply, retry_after
+from ._options import StateOptions, keywords_of
 from ._routes_admin import add_admin_routes
 from ._routes_catalog import add_catalog_routes
 from ._routes_deployments import add_deployment_routes
-from ._routes_jobs import add_job_routes
+from ._routes_replacement import add_replacement_routes
+from ._routes_settings import add_settings_routes
+from ._routes_status import add_status_routes
 from ._state import EmulatorState
 
-__all__ = ["create_app", "state_of_app"]
+__all__ = ["ROUTE_MODULES", "create_app", "state_of_app"]
 
 _log = logging.getLogger("aiodeploy.emulator")
 _API = "/api/v2/"
 _MUTATING = frozenset({"POST", "PATCH", "PUT", "DELETE"})
-_READ_ONLY_POSTS = frozenset({"/api/v2/deployments/{deployment_id}/model/validation/"})
+ROUTE_MODULES: tuple[Callable[[web.UrlDispatcher], None], ...] = (
+    add_catalog_routes,
+    add_deployment_routes,
+    add_replacement_routes,
+    add_settings_routes,
+    add_status_routes,
+    add_admin_routes,
+)
+"""What registers each resource's routes: a new route module adds its function here."""
 _FAULT_MESSAGES = {
     500: "Internal server error (injected fault).",
     502: "Bad gateway (injected fault).",
@@ -87,7 +99,7 @@ async def _authorized(
     if (
         role is Role.READ_ONLY
         and request.method in _MUTATING
-        and _route_of(request) not in _READ_ONLY_POSTS
+        and not allows_read_only(request.match_info.handler)
     ):
         return json_reply({"message": "You do not have permission to perform this action."}, 403)
     return await _call(request, handler, state)
@@ -130,23 +142,36 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
     return response
 
 
+@overload
+def create_app(state: EmulatorState) -> web.Application: ...
+
+
+@overload
+@keywords_of(StateOptions)
+def create_app(**options: Any) -> web.Application: ...
+
+
 def create_app(state: EmulatorState | None = None, **options: Any) -> web.Application:
     """Build the emulator's ``aiohttp.web.Application`` (for ``aiohttp.test_utils`` too).
 
     Args:
         state: The state to serve; by default a new one built from ``options``.
-        **options: Keyword arguments of :class:`EmulatorState` (``token``, ``seed``,
-            ``deployments``, ``replacement_seconds``, ``faults``, ...).
+        **options: The keywords of :class:`EmulatorState` (``token``, ``seed``,
+            ``deployments``, ``replacement_seconds``, ``faults``, ...), without ``state``.
 
     Returns:
         The application; its state is ``app[STATE]`` (see :func:`state_of_app`).
+
+    Raises:
+        TypeError: On an unknown option, or options given with a ``state``.
+        ValueError: On a bad option value.
     """
+    if state is not None and options:
+        raise TypeError("create_app() takes a state or options, not both")
     app = web.Application(middlewares=[_middleware])
     app[STATE] = state if state is not None else EmulatorState(**options)
-    add_catalog_routes(app.router)
-    add_deployment_routes(app.router)
-    add_job_routes(app.router)
-    add_admin_routes(app.router)
+    for add_routes in ROUTE_MODULES:
+        add_routes(app.router)
     return app
 
 

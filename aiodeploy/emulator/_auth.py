@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 
-__all__ = ["Role", "TokenTable"]
+__all__ = ["Role", "TokenTable", "check_token"]
 
 
 class Role(str, enum.Enum):
@@ -26,6 +26,17 @@ class Role(str, enum.Enum):
 _SCHEMES = ("bearer", "token")
 
 
+def check_token(token: str) -> str:
+    """Return ``token`` if it can be sent in an ``Authorization`` header.
+
+    Raises:
+        ValueError: If it is empty or holds spaces.
+    """
+    if not token or token != token.strip() or " " in token:
+        raise ValueError(f"invalid token {token!r}: tokens are non-empty, without spaces")
+    return token
+
+
 class TokenTable:
     """Maps tokens to roles and reads ``Authorization`` headers.
 
@@ -40,8 +51,7 @@ class TokenTable:
     def __init__(self, token: str, tokens: Mapping[str, str | Role] | None = None) -> None:
         roles: dict[str, Role] = {}
         for key, role in {token: Role.OWNER, **(tokens or {})}.items():
-            if not key or key != key.strip() or " " in key:
-                raise ValueError(f"invalid token {key!r}: tokens are non-empty, without spaces")
+            check_token(key)
             try:
                 roles[key] = Role(role)
             except ValueError:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from ._faults import FaultProfile
-from ._jobs import Duration, parse_duration
+from ._options import EmulatorOptions, cli_default, flag_of
 from ._server import Emulator
 
-__all__ = ["add_arguments", "main", "run", "serve"]
+__all__ = ["add_arguments", "main", "options_from", "run", "serve"]
 
 
 def _as_type(parse: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -29,71 +29,47 @@ def _as_type(parse: Callable[[str], Any]) -> Callable[[str], Any]:
     return convert
 
 
-def _seconds(text: str) -> Duration:
-    return parse_duration(text, "seconds")
+class _Merge(argparse.Action):
+    """A repeatable flag whose parsed values (mappings) merge into one."""
 
-
-def _count(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise ValueError(f"{value} is negative")
-    return value
-
-
-def _delay(text: str) -> float:
-    low, _ = parse_duration(text, "Retry-After seconds")
-    return low
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, {**(getattr(namespace, self.dest) or {}), **values})
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the emulator's options to a parser (used by ``aiodeploy emulator`` too)."""
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
-    parser.add_argument(
-        "--port",
-        type=_as_type(_count),
-        default=8080,
-        help="port to bind; 0 picks a free one (8080)",
-    )
-    parser.add_argument("--token", default="test-token", help="owner API token (test-token)")
-    parser.add_argument(
-        "--read-only-token", action="append", default=[], metavar="TOKEN",
-        help="an extra token with the read-only role (repeatable)",
-    )  # fmt: skip
-    durations = (("replacement", "1"), ("settings", "0.2"), ("creation", "0.5"), ("status", "0.2"))
-    for kind, default in durations:
+    """Add a flag for every option of :class:`EmulatorOptions` that has one.
+
+    Used by ``aiodeploy emulator`` too. Each flag's destination is the option's name.
+    """
+    for field in dataclasses.fields(EmulatorOptions):
+        flag = flag_of(field)
+        if flag is None:
+            continue
+        default = cli_default(field)
+        text = flag.help or field.metadata["doc"]
+        if default is not None:
+            text += f" ({default})"
         parser.add_argument(
-            f"--{kind}-seconds", type=_as_type(_seconds), default=_seconds(default),
-            metavar="S|MIN:MAX", help=f"{kind} job duration, seconds or a range ({default})",
-        )  # fmt: skip
-    parser.add_argument(
-        "--deployments", type=_as_type(_count), default=0, help="deployments created at start (0)"
-    )
-    parser.add_argument(
-        "--faults", type=_as_type(FaultProfile.parse), default=None, metavar="SPEC",
-        help="fault spec, e.g. '503=0.1,429=0.05,retry_after=1,latency=0.05'",
-    )  # fmt: skip
-    parser.add_argument("--seed", type=int, default=0, help="seed for ids and faults (0)")
-    parser.add_argument(
-        "--status-retry-after", type=_as_type(_delay), default=None, metavar="S",
-        help="Retry-After seconds sent on running-job status replies",
-    )  # fmt: skip
+            flag.name or f"--{field.name.replace('_', '-')}",
+            dest=field.name,
+            type=_as_type(flag.parse),
+            action=_Merge if flag.merge else "store",
+            default=default,
+            metavar=flag.metavar,
+            help=text.replace("%", "%%"),
+        )
 
 
-def _emulator(args: argparse.Namespace) -> Emulator:
-    return Emulator(
-        token=args.token,
-        tokens=dict.fromkeys(args.read_only_token, "read-only"),
-        host=args.host,
-        port=args.port,
-        replacement_seconds=args.replacement_seconds,
-        settings_seconds=args.settings_seconds,
-        creation_seconds=args.creation_seconds,
-        status_seconds=args.status_seconds,
-        faults=args.faults,
-        seed=args.seed,
-        deployments=args.deployments,
-        status_retry_after=args.status_retry_after,
-    )
+def options_from(args: argparse.Namespace) -> dict[str, Any]:
+    """Return the :class:`Emulator` keywords given by parsed command-line flags."""
+    fields = dataclasses.fields(EmulatorOptions)
+    return {field.name: getattr(args, field.name) for field in fields if flag_of(field)}
 
 
 async def serve(args: argparse.Namespace, out: TextIO | None = None) -> None:
@@ -111,7 +87,7 @@ async def serve(args: argparse.Namespace, out: TextIO | None = None) -> None:
             loop.add_signal_handler(signum, stop.set)
             handled.append(signum)
     try:
-        async with _emulator(args) as emu:
+        async with Emulator(**options_from(args)) as emu:
             out.write(
                 f"aiodeploy emulator serving {emu.url} (Ctrl-C to stop)\n"
                 f"export DATAROBOT_ENDPOINT={emu.endpoint}\n"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from ._auth import Role
 from ._errors import not_found
@@ -19,10 +20,12 @@ __all__ = [
     "JSON",
     "STATE",
     "absolute",
+    "allows_read_only",
     "deployment_or_404",
     "json_reply",
     "location_reply",
     "read_json",
+    "read_only_allowed",
     "retry_after",
     "role_of",
     "state_of",
@@ -30,6 +33,23 @@ __all__ = [
 
 JSON = "application/json"
 STATE = web.AppKey("aiodeploy.emulator.state", EmulatorState)
+
+H = TypeVar("H", bound=Handler)
+_READ_ONLY_ALLOWED: set[Handler] = set()
+
+
+def read_only_allowed(handler: H) -> H:
+    """Mark a mutating handler that read-only tokens may call too (a validation, say).
+
+    Every other ``POST``/``PATCH``/``PUT``/``DELETE`` answers 403 to a read-only token.
+    """
+    _READ_ONLY_ALLOWED.add(handler)
+    return handler
+
+
+def allows_read_only(handler: Handler) -> bool:
+    """Tell whether :func:`read_only_allowed` marked ``handler``."""
+    return handler in _READ_ONLY_ALLOWED
 
 
 def state_of(request: web.Request) -> EmulatorState:

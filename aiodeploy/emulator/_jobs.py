@@ -1,8 +1,9 @@
 """Asynchronous jobs whose progress is computed from the clock.
 
 No task sleeps per job: a job stores when it is due, a heap orders the due times, and the
-state settles every due job (applying or undoing its effect) before it serves a request.
-Thousands of concurrent jobs cost a heap entry each.
+state settles every due job before it serves a request. Thousands of concurrent jobs cost
+a heap entry each. What a job does is not known here: each state part registers, per job
+kind, the effect that applies (or undoes) its change when the job settles.
 """
 
 from __future__ import annotations
@@ -14,13 +15,26 @@ from typing import Any
 
 from aiodeploy.enums import AsyncStatus
 
+from ._clock import Timeline
 from ._faults import FaultInjector
 from ._records import Job, JobKind, format_timestamp, object_id
 
-__all__ = ["Duration", "JobBook", "parse_duration"]
+__all__ = ["Duration", "Effect", "JobBook", "Settlement", "ends", "parse_duration"]
 
 Duration = tuple[float, float]
 """A job duration range in seconds; each job draws uniformly from it."""
+
+Settlement = tuple[AsyncStatus, str, int]
+"""How a job ends: its final state, its status message and its code (0 when completed)."""
+
+Effect = Callable[[Job, AsyncStatus, str], Settlement]
+"""Applies (``COMPLETED``) or undoes (``ERROR``, ``ABORTED``) a job's change, given the
+outcome and message asked for, and returns how the job really ends."""
+
+
+def ends(outcome: AsyncStatus, message: str = "") -> Settlement:
+    """Return the settlement of a job that ends as asked (code 1 unless it completed)."""
+    return outcome, message, 0 if outcome is AsyncStatus.COMPLETED else 1
 
 
 def parse_duration(value: float | tuple[float, float] | str, name: str = "duration") -> Duration:
@@ -46,12 +60,11 @@ def parse_duration(value: float | tuple[float, float] | str, name: str = "durati
 
 
 class JobBook:
-    """Creates jobs, tells their status, and hands out the ones that became due.
+    """Creates jobs, tells their status, and settles them when they are due.
 
     Args:
         seed: Seeds job ids and drawn durations.
-        clock: Monotonic seconds.
-        epoch: Turns a clock reading into seconds since the epoch (for timestamps).
+        time: The clock jobs are due by, and their timestamps.
         durations: Duration range per job kind.
         faults: Decides which jobs fail or hang.
 
@@ -63,15 +76,15 @@ class JobBook:
     def __init__(
         self,
         seed: int,
-        clock: Callable[[], float],
-        epoch: Callable[[float], float],
+        time: Timeline,
         durations: Mapping[JobKind, Duration],
         faults: FaultInjector,
     ) -> None:
         self._seed = seed
-        self._clock = clock
-        self._epoch = epoch
+        self._clock = time.clock
+        self._epoch = time.epoch
         self._durations = dict(durations)
+        self._effects: dict[JobKind, Effect] = {}
         self._faults = faults
         self._rng = random.Random(f"durations:{seed}")
         self._jobs: dict[str, Job] = {}
@@ -79,6 +92,12 @@ class JobBook:
         self._count = 0
         self.started: dict[str, int] = {}
         self.finished: dict[str, int] = {}
+
+    def on_settle(self, kind: JobKind, effect: Effect) -> None:
+        """Register what settling a job of ``kind`` does (one effect per kind)."""
+        if kind in self._effects:
+            raise ValueError(f"{kind} jobs already have an effect")
+        self._effects[kind] = effect
 
     def submit(
         self, kind: JobKind, deployment_id: str, payload: Mapping[str, Any], description: str
@@ -120,8 +139,34 @@ class JobBook:
                 due.append(job)
         return due
 
+    def advance(self) -> None:
+        """Settle every job whose time has come, earliest first (a ``job_error`` job fails)."""
+        for job in self.pop_due():
+            if job.fails:
+                self.finish(job, AsyncStatus.ERROR, "The job failed (injected job_error fault).")
+            else:
+                self.finish(job, AsyncStatus.COMPLETED)
+
+    def finish(self, job: Job, outcome: AsyncStatus, message: str = "") -> None:
+        """Settle a pending job now: run its kind's effect, then record how it ended."""
+        self.settle(job, *self._effects[job.kind](job, outcome, message))
+
+    def cancel(self, job_id: str) -> bool:
+        """Abort a job if it is still pending (undoing its change) and forget it.
+
+        Returns:
+            False if there is no such job.
+        """
+        job = self._jobs.get(job_id)
+        if job is None:
+            return False
+        if not job.settled:
+            self.finish(job, AsyncStatus.ABORTED, "The job was cancelled.")
+        self.forget(job_id)
+        return True
+
     def settle(self, job: Job, state: AsyncStatus, message: str = "", code: int = 0) -> None:
-        """Record a job's final state."""
+        """Record a job's final state (its effect already applied or undone)."""
         job.settled = True
         job.state = state.value
         job.message = message

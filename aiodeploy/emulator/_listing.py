@@ -1,4 +1,4 @@
-"""``GET deployments/``: query parameters, filters, ordering and page links."""
+"""``GET deployments/``: query parameters, filters and ordering."""
 
 from __future__ import annotations
 
@@ -6,18 +6,17 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from multidict import MultiDict, MultiMapping
-from yarl import URL
+from multidict import MultiMapping
 
 from ._auth import Role
+from ._paging import Paging, Window
 from ._params import QueryReader
 from ._records import DeploymentRecord
 from ._seed import SeedData
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "page_links", "select_deployments"]
+__all__ = ["DEPLOYMENT_PAGES", "select_deployments"]
 
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
+DEPLOYMENT_PAGES = Paging(default_limit=20, max_limit=100, total_count=True)
 
 _HEALTH_RANK = {"failing": 0, "warning": 1, "passing": 2, "unknown": 3, "unavailable": 4}
 _IMPORTANCE_RANK = {None: -1, "LOW": 0, "MODERATE": 1, "HIGH": 2, "CRITICAL": 3}
@@ -145,19 +144,18 @@ def _filters(reader: QueryReader, catalog: SeedData, role: Role) -> list[_Predic
 
 def select_deployments(
     query: MultiMapping[str], records: list[DeploymentRecord], catalog: SeedData, role: Role
-) -> tuple[list[DeploymentRecord], int, int]:
+) -> tuple[list[DeploymentRecord], Window]:
     """Filter and order deployments as the query asks.
 
     Returns:
-        All matching deployments in order, and the page's offset and limit.
+        All matching deployments in order, and the page asked for.
 
     Raises:
         ApiError: 400 on an unknown parameter or a bad value (``limit`` above 100 included:
             DataRobot validates query parameters rather than clamping them).
     """
     reader = QueryReader(query, _ACCEPTED)
-    offset = reader.integer("offset", 0, 0)
-    limit = reader.integer("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    window = DEPLOYMENT_PAGES.read(reader)
     order = reader.text("orderBy") or "label"
     key = _ORDER_KEYS.get(order.removeprefix("-"))
     if key is None:
@@ -171,18 +169,4 @@ def select_deployments(
     descending = order.startswith("-")
     chosen.sort(key=lambda d: d.id, reverse=descending)
     chosen.sort(key=key, reverse=descending)  # stable: ties keep the id order
-    return chosen, offset, limit
-
-
-def page_links(url: URL, offset: int, limit: int, total: int) -> tuple[str | None, str | None]:
-    """Return absolute ``next`` and ``previous`` URLs keeping the request's other parameters."""
-
-    def link(new_offset: int) -> str:
-        query: MultiDict[str] = MultiDict(url.query)
-        query["offset"] = str(new_offset)
-        query["limit"] = str(limit)
-        return str(url.with_query(query))
-
-    following = link(offset + limit) if offset + limit < total else None
-    preceding = link(max(0, offset - limit)) if offset > 0 else None
-    return following, preceding
+    return chosen, window

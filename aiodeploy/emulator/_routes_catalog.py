@@ -6,7 +6,7 @@ from aiohttp import web
 
 from ._errors import not_found
 from ._http import json_reply, state_of
-from ._listing import page_links
+from ._paging import Paging
 from ._params import QueryReader
 from ._records import ProjectRecord
 from ._wire import model_json, project_json, server_json
@@ -14,6 +14,9 @@ from ._wire import model_json, project_json, server_json
 __all__ = ["add_catalog_routes"]
 
 _VERSION = {"major": 2, "minor": 38, "versionString": "2.38.0", "releasedVersion": "2.37.0"}
+# projects/ is a bare array (no links), sliced only when asked: limit=0 (the default) is all
+_PROJECT_PAGES = Paging(default_limit=0, max_limit=None, zero_means_all=True)
+_SERVER_PAGES = Paging(default_limit=100, max_limit=1000)
 _MODEL_ORDERS = ("metric", "-metric", "samplePct", "-samplePct")
 
 
@@ -28,14 +31,12 @@ async def list_projects(request: web.Request) -> web.Response:
     ``offset``/``limit`` slice it (no upper bound on ``limit``; 0 means all).
     """
     reader = QueryReader(request.query, ("offset", "limit", "projectName", "useCaseIds"))
-    offset = reader.integer("offset", 0, 0)
-    limit = reader.integer("limit", 0, 0)
+    window = _PROJECT_PAGES.read(reader)
     name = reader.text("projectName")
     reader.check()
     projects = state_of(request).catalog.projects
     chosen = [p for p in projects if not name or name.casefold() in p.name.casefold()]
-    chosen = chosen[offset : offset + limit] if limit else chosen[offset:]
-    return json_reply([project_json(p) for p in chosen])
+    return json_reply([project_json(p) for p in window.cut(chosen)])
 
 
 def _project_or_404(request: web.Request) -> ProjectRecord:
@@ -86,21 +87,9 @@ async def get_model(request: web.Request) -> web.Response:
 
 async def list_prediction_servers(request: web.Request) -> web.Response:
     """``GET predictionServers/``: an envelope without ``totalCount``."""
-    reader = QueryReader(request.query, ("offset", "limit"))
-    offset = reader.integer("offset", 0, 0)
-    limit = reader.integer("limit", 100, 1, 1000)
-    reader.check()
+    window = _SERVER_PAGES.read_query(request.query)
     servers = state_of(request).catalog.prediction_servers
-    page = servers[offset : offset + limit]
-    following, preceding = page_links(request.url, offset, limit, len(servers))
-    return json_reply(
-        {
-            "count": len(page),
-            "next": following,
-            "previous": preceding,
-            "data": [server_json(s) for s in page],
-        }
-    )
+    return json_reply(_SERVER_PAGES.envelope(request.url, servers, window, server_json))
 
 
 def add_catalog_routes(router: web.UrlDispatcher) -> None:

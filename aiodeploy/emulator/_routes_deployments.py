@@ -1,4 +1,4 @@
-"""Deployment routes: list, get, create, update, delete, deleted list, capabilities."""
+"""Deployment routes: the list, one deployment's lifecycle and capabilities, deleted ones."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from aiodeploy.enums import DeploymentStatus, Importance
 
 from ._errors import invalid_body, not_found
 from ._http import deployment_or_404, json_reply, location_reply, read_json, role_of, state_of
-from ._listing import page_links, select_deployments
+from ._listing import DEPLOYMENT_PAGES, select_deployments
+from ._paging import Paging
 from ._params import QueryReader, check_body, check_choice, check_number, check_str
 from ._wire import deployment_bytes
 
 __all__ = ["add_deployment_routes"]
 
+_DELETED_PAGES = Paging(default_limit=20, max_limit=100)
 _IMPORTANCE = check_choice([i.value for i in Importance])
 _STATUS = check_choice([s.value for s in DeploymentStatus])
 
@@ -38,6 +40,7 @@ _CREATE_FIELDS = {
     "predictionThreshold": (check_number, False),
     "status": (_STATUS, False),
 }
+_STATUS_FIELDS = {"status": (_STATUS, True)}
 _UPDATE_FIELDS = {
     "label": (_label, False),
     "description": (_nullable_str, False),
@@ -60,20 +63,16 @@ async def list_deployments(request: web.Request) -> web.Response:
     """``GET deployments/``: the paginated envelope with ``totalCount``."""
     state = state_of(request)
     role = role_of(request)
-    chosen, offset, limit = select_deployments(
+    chosen, window = select_deployments(
         request.query, state.live_deployments(), state.catalog, role
     )
-    page = chosen[offset : offset + limit]
-    following, preceding = page_links(request.url, offset, limit, len(chosen))
-    data = [msgspec.Raw(deployment_bytes(d, state.catalog, role, state.json_cache)) for d in page]
     return json_reply(
-        {
-            "count": len(page),
-            "next": following,
-            "previous": preceding,
-            "data": data,
-            "totalCount": len(chosen),
-        }
+        DEPLOYMENT_PAGES.envelope(
+            request.url,
+            chosen,
+            window,
+            lambda d: msgspec.Raw(deployment_bytes(d, state.catalog, role, state.json_cache)),
+        )
     )
 
 
@@ -105,7 +104,7 @@ async def create_from_learning_model(request: web.Request) -> web.Response:
         "status": body.get("status", "active"),
         "server_id": server_id or servers[0].id,
     }
-    job = state.start_creation(model, fields)
+    job = state.lifecycle.start_creation(model, fields)
     return location_reply(request, job, {"id": job.deployment_id})
 
 
@@ -115,8 +114,16 @@ async def update_deployment(request: web.Request) -> web.Response:
     body = check_body(await read_json(request), _UPDATE_FIELDS)
     if not body:
         raise invalid_body({"body": "at least one of label, description, importance is required"})
-    state_of(request).update_deployment(record, body)
+    state_of(request).lifecycle.update(record, body)
     return json_reply(status=204)
+
+
+async def change_status(request: web.Request) -> web.Response:
+    """``PATCH deployments/{id}/status/``: 202 (empty body); applied when the job completes."""
+    record = deployment_or_404(request)
+    body = check_body(await read_json(request), _STATUS_FIELDS)
+    job = state_of(request).lifecycle.start_status_change(record, body["status"])
+    return location_reply(request, job)
 
 
 async def delete_deployment(request: web.Request) -> web.Response:
@@ -125,21 +132,22 @@ async def delete_deployment(request: web.Request) -> web.Response:
     reader.boolean("ignoreManagementAgent")
     reader.check()
     record = deployment_or_404(request)
-    state_of(request).delete_deployment(record)
+    state_of(request).lifecycle.delete(record)
     return json_reply(status=204)
 
 
 async def list_deleted(request: web.Request) -> web.Response:
     """``GET deletedDeployments/``: ``{count, data: [{id, label, deletedAt}], next, previous}``."""
-    reader = QueryReader(request.query, ("offset", "limit"))
-    offset = reader.integer("offset", 0, 0)
-    limit = reader.integer("limit", 20, 1, 100)
-    reader.check()
+    window = _DELETED_PAGES.read_query(request.query)
     deleted = state_of(request).deleted_deployments()
-    page = deleted[offset : offset + limit]
-    following, preceding = page_links(request.url, offset, limit, len(deleted))
-    data = [{"id": d.id, "label": d.label, "deletedAt": d.deleted_at} for d in page]
-    return json_reply({"count": len(page), "data": data, "next": following, "previous": preceding})
+    return json_reply(
+        _DELETED_PAGES.envelope(
+            request.url,
+            deleted,
+            window,
+            lambda d: {"id": d.id, "label": d.label, "deletedAt": d.deleted_at},
+        )
+    )
 
 
 async def get_capabilities(request: web.Request) -> web.Response:
@@ -163,5 +171,6 @@ def add_deployment_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/api/v2/deployments/{deployment_id}/", get_deployment)
     router.add_patch("/api/v2/deployments/{deployment_id}/", update_deployment)
     router.add_delete("/api/v2/deployments/{deployment_id}/", delete_deployment)
+    router.add_patch("/api/v2/deployments/{deployment_id}/status/", change_status)
     router.add_get("/api/v2/deployments/{deployment_id}/capabilities/", get_capabilities)
     router.add_get("/api/v2/deletedDeployments/", list_deleted)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from types import TracebackType
+from typing import Any
 
 from aiohttp import web
 
 from ._app import create_app
 from ._faults import FaultProfile
+from ._options import EmulatorOptions, init_keywords_of
 from ._state import EmulatorState
 
 __all__ = ["Emulator"]
@@ -17,7 +18,13 @@ __all__ = ["Emulator"]
 class Emulator:
     """A DataRobot-compatible server on ``host:port`` (port 0 picks a free one).
 
-    Arguments are described in the package docstring (:mod:`aiodeploy.emulator`).
+    Takes the keywords of :class:`EmulatorOptions` (``help(EmulatorOptions)`` lists them);
+    an unknown keyword is a ``TypeError``, a bad value a ``ValueError``.
+
+    Attributes:
+        options: The options it was built from.
+        state: What it serves (:class:`EmulatorState`).
+        app: The ``aiohttp.web.Application``.
 
     Example:
         >>> async def demo():
@@ -25,39 +32,11 @@ class Emulator:
         ...         return emu.endpoint.startswith("http://127.0.0.1:")
     """
 
-    def __init__(
-        self,
-        *,
-        token: str = "test-token",  # noqa: S107 (a fixed test credential, not a secret)
-        tokens: Mapping[str, str] | None = None,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        replacement_seconds: float | tuple[float, float] = 1.0,
-        settings_seconds: float | tuple[float, float] = 0.2,
-        creation_seconds: float | tuple[float, float] = 0.5,
-        status_seconds: float | tuple[float, float] = 0.2,
-        faults: FaultProfile | str | None = None,
-        seed: int = 0,
-        deployments: int = 0,
-        status_retry_after: float | None = None,
-        clock: Callable[[], float] | None = None,
-    ) -> None:
-        self.state = EmulatorState(
-            token=token,
-            tokens=tokens,
-            replacement_seconds=replacement_seconds,
-            settings_seconds=settings_seconds,
-            creation_seconds=creation_seconds,
-            status_seconds=status_seconds,
-            faults=faults,
-            seed=seed,
-            deployments=deployments,
-            status_retry_after=status_retry_after,
-            clock=clock,
-        )
+    @init_keywords_of(EmulatorOptions)
+    def __init__(self, **options: Any) -> None:
+        self.options = EmulatorOptions(**options)
+        self.state = EmulatorState(**self.options.state_keywords())
         self.app = create_app(self.state)
-        self._host = host
-        self._port = port
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
 
@@ -105,7 +84,7 @@ class Emulator:
         )
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self._host, self._port)
+            site = web.TCPSite(runner, self.options.host, self.options.port)
             await site.start()
         except BaseException:
             await runner.cleanup()

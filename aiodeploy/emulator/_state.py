@@ -1,115 +1,88 @@
-"""The emulator's in-memory state: deployments, jobs and their effects, faults, counters."""
+"""The emulator's in-memory state: shared services plus one part per resource family.
+
+A part (``_state_<resource>.py``) owns its records and operations and registers, with the
+job book, what its jobs do when they settle; route modules reach it as an attribute of
+the state (``state.replacement.start(...)``). A new resource adds its part module and one
+line in :meth:`EmulatorState._build`. The methods below the parts are the test helpers
+this class has always offered, kept as short delegations.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from aiodeploy.enums import AsyncStatus, ValidationStatus
-
 from ._auth import Role, TokenTable
-from ._effects import begin_replacement, settle_job
+from ._clock import Timeline
 from ._faults import FaultInjector, FaultProfile
-from ._jobs import JobBook, parse_duration
-from ._records import DeploymentRecord, HistoryEntry, Job, JobKind, ModelRecord
-from ._records import format_timestamp as _iso
+from ._jobs import JobBook
+from ._options import StateOptions, init_keywords_of
+from ._records import DeploymentRecord, HistoryEntry, Job, ModelRecord
 from ._seed import SeedData, build_catalog
+from ._state_lifecycle import DeploymentLifecycle
+from ._state_replacement import Candidates, ModelReplacement
+from ._state_settings import DeploymentSettings
 from ._stats import Stats
 from ._store import DeploymentStore
-from ._validation import ValidationReport, validate_replacement
+from ._validation import ValidationReport
 
 __all__ = ["Candidates", "EmulatorState"]
 
 
-@dataclasses.dataclass(frozen=True)
-class Candidates:
-    """Models grouped by the validation status they get against a deployment.
-
-    Attributes:
-        current: The model the deployment serves now (left out of the lists below).
-        passing: Models that replace it without warnings, in catalog order.
-        warning: Models that may replace it, with warnings (extra features).
-        failing: Models refused (feature type mismatch, other target, other target type).
-    """
-
-    current: ModelRecord
-    passing: list[ModelRecord]
-    warning: list[ModelRecord]
-    failing: list[ModelRecord]
-
-
 class EmulatorState:
-    """Everything the emulator knows; see the package docstring for the arguments.
+    """Everything the emulator knows.
+
+    Takes the keywords of :class:`StateOptions` (those of :class:`Emulator` but ``host`` and
+    ``port``); an unknown keyword is a ``TypeError``, a bad value a ``ValueError``.
 
     Attributes:
+        options: The options it was built from.
         seed: The seed every id, duration and fault draw derives from.
         catalog: Projects, models and prediction servers (read-only).
         tokens: Accepted tokens and their roles.
         stats: Request and fault counters.
+        time: The clock (injected or monotonic) and the dates it maps to.
         jobs: Asynchronous jobs (``jobs.get(status_id)``, ``jobs.started``,
             ``jobs.finished``).
+        store: Deployment records, deleted ones included.
+        lifecycle: Creating, updating, deleting deployments and changing their status.
+        replacement: Validating and replacing models.
+        settings: Settings changes.
         status_retry_after: Seconds sent as ``Retry-After`` on running-job status replies.
     """
 
-    def __init__(
-        self,
-        *,
-        token: str = "test-token",  # noqa: S107 (a fixed test credential, not a secret)
-        tokens: Mapping[str, str] | None = None,
-        replacement_seconds: float | tuple[float, float] = 1.0,
-        settings_seconds: float | tuple[float, float] = 0.2,
-        creation_seconds: float | tuple[float, float] = 0.5,
-        status_seconds: float | tuple[float, float] = 0.2,
-        faults: FaultProfile | str | None = None,
-        seed: int = 0,
-        deployments: int = 0,
-        status_retry_after: float | None = None,
-        clock: Callable[[], float] | None = None,
-    ) -> None:
-        if deployments < 0:
-            raise ValueError("deployments must be >= 0")
-        if status_retry_after is not None and status_retry_after < 0:
-            raise ValueError("status_retry_after must be >= 0 or None")
-        self.seed = seed
-        self.tokens = TokenTable(token, tokens)
-        self.status_retry_after = status_retry_after
-        self._clock = clock or time.monotonic
-        self._durations = {
-            JobKind.REPLACE: parse_duration(replacement_seconds, "replacement_seconds"),
-            JobKind.SETTINGS: parse_duration(settings_seconds, "settings_seconds"),
-            JobKind.CREATE: parse_duration(creation_seconds, "creation_seconds"),
-            JobKind.STATUS: parse_duration(status_seconds, "status_seconds"),
-        }
-        self._seed_deployments = deployments
+    @init_keywords_of(StateOptions)
+    def __init__(self, **options: Any) -> None:
+        self.options = StateOptions(**options)
+        self.seed = self.options.seed
+        self.status_retry_after = self.options.status_retry_after
+        self.tokens = TokenTable(self.options.token, self.options.tokens)
+        self.time = Timeline(self.options.clock)
         self.stats = Stats()
-        self.fault_injector = FaultInjector(
-            seed, FaultProfile.parse(faults) if isinstance(faults, str) else faults
-        )
-        self.catalog: SeedData = build_catalog(seed)
+        self.fault_injector = FaultInjector(self.seed, self.options.fault_profile())
+        self.catalog: SeedData = build_catalog(self.seed)
         self.json_cache: dict[tuple[str, Role], tuple[int, bytes]] = {}
         self._build()
 
     def _build(self) -> None:
-        self._clock0, self._epoch0 = self._clock(), time.time()
-        self.jobs = JobBook(
-            self.seed, self._clock, self._epoch, self._durations, self.fault_injector
-        )
-        self.store = DeploymentStore(self.seed)
-        self.store.add_seed_deployments(self._seed_deployments, self.catalog)
+        """Build the seed state: at start and on every reset (parts are built anew)."""
+        self.time.restart()
         self.json_cache.clear()
+        durations = self.options.job_durations()
+        self.jobs = JobBook(self.seed, self.time, durations, self.fault_injector)
+        self.store = DeploymentStore(self.seed)
+        self.store.add_seed_deployments(self.options.deployments, self.catalog)
+        # the resource parts: one line each
+        self.lifecycle = DeploymentLifecycle(self.catalog, self.store, self.jobs, self.time)
+        self.replacement = ModelReplacement(self.catalog, self.store, self.jobs, self.time)
+        self.settings = DeploymentSettings(self.store, self.jobs)
 
-    # -- time -------------------------------------------------------------------------------
-
-    def _epoch(self, reading: float) -> float:
-        return self._epoch0 + (reading - self._clock0)
+    # -- time, faults, reset -----------------------------------------------------------------
 
     def now_iso(self) -> str:
         """Return the current time as a DataRobot timestamp (follows the injected clock)."""
-        return _iso(self._epoch(self._clock()))
-
-    # -- faults and reset --------------------------------------------------------------------
+        return self.time.now_iso()
 
     @property
     def faults(self) -> FaultProfile | None:
@@ -128,7 +101,11 @@ class EmulatorState:
         self.fault_injector.reseed()
         self._build()
 
-    # -- reading -----------------------------------------------------------------------------
+    def advance(self) -> None:
+        """Settle every job whose time has come (called before each request is served)."""
+        self.jobs.advance()
+
+    # -- test helpers: reading ---------------------------------------------------------------
 
     def deployment(self, deployment_id: str, *, deleted: bool = False) -> DeploymentRecord | None:
         """Return a live deployment (or a deleted one too with ``deleted=True``), or None."""
@@ -145,21 +122,14 @@ class EmulatorState:
         self.advance()
         return self.store.deleted()
 
-    def _require(self, deployment_id: str) -> DeploymentRecord:
-        record = self.deployment(deployment_id)
-        if record is None:
-            raise KeyError(f"no deployment {deployment_id!r}")
-        return record
-
     def current_model(self, deployment_id: str) -> ModelRecord:
         """Return the model a deployment serves now.
 
         Raises:
             KeyError: If there is no such live deployment.
         """
-        model = self.catalog.model(self._require(deployment_id).model_id)
-        assert model is not None
-        return model
+        self.advance()
+        return self.replacement.current_model(self.store.require(deployment_id))
 
     def model_history(self, deployment_id: str) -> list[HistoryEntry]:
         """Return a copy of a deployment's champion periods, oldest first.
@@ -167,21 +137,8 @@ class EmulatorState:
         Raises:
             KeyError: If there is no such live deployment.
         """
-        return [dataclasses.replace(e) for e in self._require(deployment_id).history]
-
-    def validate(
-        self, record: DeploymentRecord, model: ModelRecord, role: Role
-    ) -> ValidationReport:
-        """Validate ``model`` as a replacement for the deployment's current model."""
-        current = self.catalog.model(record.model_id)
-        assert current is not None
-        current_project = self.catalog.project(current.project_id)
-        new_project = self.catalog.project(model.project_id)
-        assert current_project is not None
-        assert new_project is not None
-        return validate_replacement(
-            current, current_project, model, new_project, may_replace=role is Role.OWNER
-        )
+        self.advance()
+        return [dataclasses.replace(e) for e in self.store.require(deployment_id).history]
 
     def replacement_candidates(self, deployment_id: str) -> Candidates:
         """Group every catalog model by how its validation against the deployment ends.
@@ -189,19 +146,16 @@ class EmulatorState:
         Raises:
             KeyError: If there is no such live deployment.
         """
-        record = self._require(deployment_id)
-        groups: dict[ValidationStatus, list[ModelRecord]] = {s: [] for s in ValidationStatus}
-        for model in self.catalog.models:
-            if model.id != record.model_id:
-                groups[self.validate(record, model, Role.OWNER).status].append(model)
-        return Candidates(
-            self.current_model(deployment_id),
-            groups[ValidationStatus.PASSING],
-            groups[ValidationStatus.WARNING],
-            groups[ValidationStatus.FAILING],
-        )
+        self.advance()
+        return self.replacement.candidates(self.store.require(deployment_id))
 
-    # -- changing ----------------------------------------------------------------------------
+    def validate(
+        self, record: DeploymentRecord, model: ModelRecord, role: Role
+    ) -> ValidationReport:
+        """Validate ``model`` as a replacement for the deployment's current model."""
+        return self.replacement.validate(record, model, role)
+
+    # -- test helpers: changing --------------------------------------------------------------
 
     def create_deployment(
         self,
@@ -218,65 +172,40 @@ class EmulatorState:
         Raises:
             KeyError: If the model is unknown.
         """
-        if self.catalog.model(model_id) is None:
-            raise KeyError(f"no model {model_id!r}")
-        server = prediction_server_id or self.catalog.prediction_servers[0].id
-        fields = {"label": label, "description": description, "importance": importance}
-        return self.store.insert(
-            self.store.next_id(),
-            model_id=model_id,
-            epoch=self._epoch(self._clock()),
+        return self.lifecycle.create_now(
+            model_id,
+            label,
+            description=description,
+            importance=importance,
             status=status,
-            server_id=server,
-            **fields,
+            prediction_server_id=prediction_server_id,
         )
 
     def start_creation(self, model: ModelRecord, fields: Mapping[str, Any]) -> Job:
         """Reserve a deployment id; the deployment appears when the job completes."""
-        payload = {"model_id": model.id, **fields}
-        return self.jobs.submit(JobKind.CREATE, self.store.next_id(), payload, "Create deployment")
+        return self.lifecycle.start_creation(model, fields)
 
     def start_replacement(self, record: DeploymentRecord, model: ModelRecord, reason: str) -> Job:
         """Serve ``model`` at once; the job records the replacement, or rolls it back."""
-        return begin_replacement(self.jobs, record, model, reason, self._epoch(self._clock()))
+        return self.replacement.start(record, model, reason)
 
     def start_settings(self, record: DeploymentRecord, patch: Mapping[str, Any]) -> Job:
         """Queue a validated settings PATCH; it is applied when the job completes."""
-        return self.jobs.submit(JobKind.SETTINGS, record.id, patch, "Update settings")
+        return self.settings.start(record, patch)
 
     def start_status_change(self, record: DeploymentRecord, status: str) -> Job:
         """Queue a status change; it is applied when the job completes."""
-        return self.jobs.submit(JobKind.STATUS, record.id, {"status": status}, "Change status")
+        return self.lifecycle.start_status_change(record, status)
 
     def update_deployment(self, record: DeploymentRecord, changes: Mapping[str, Any]) -> None:
         """Apply a validated ``PATCH deployments/{id}/`` (label, description, importance)."""
-        for name, value in changes.items():
-            setattr(record, name, value)
-        record.touch()
+        self.lifecycle.update(record, changes)
 
     def delete_deployment(self, record: DeploymentRecord) -> None:
         """Soft-delete: the deployment moves to ``deletedDeployments/``."""
-        self.store.delete(record, self.now_iso())
+        self.lifecycle.delete(record)
 
     def cancel_job(self, job_id: str) -> bool:
         """Abort a pending job (undoing a replacement) and forget it; False if unknown."""
         self.advance()
-        job = self.jobs.get(job_id)
-        if job is None:
-            return False
-        if not job.settled:
-            self._settle(job, AsyncStatus.ABORTED, "The job was cancelled.")
-        self.jobs.forget(job_id)
-        return True
-
-    def advance(self) -> None:
-        """Settle every job whose time has come (called before each request is served)."""
-        for job in self.jobs.pop_due():
-            if job.fails:
-                self._settle(job, AsyncStatus.ERROR, "The job failed (injected job_error fault).")
-            else:
-                self._settle(job, AsyncStatus.COMPLETED)
-
-    def _settle(self, job: Job, outcome: AsyncStatus, message: str = "") -> None:
-        epoch = self._epoch(job.started)
-        settle_job(job, outcome, message, jobs=self.jobs, store=self.store, epoch=epoch)
+        return self.jobs.cancel(job_id)

@@ -5,11 +5,17 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from aiodeploy.enums import AsyncStatus
+
+from ._jobs import Settlement
 from ._records import DeploymentRecord, HistoryEntry, format_timestamp, object_id
 from ._seed import SEED_EPOCH, SeedData
 from ._settings import default_settings
 
-__all__ = ["DeploymentStore"]
+__all__ = ["DEPLOYMENT_DELETED", "DeploymentStore"]
+
+DEPLOYMENT_DELETED: Settlement = (AsyncStatus.ERROR, "The deployment was deleted.", 404)
+"""How a job on a deployment deleted meanwhile ends."""
 
 _IMPORTANCES = ("LOW", "MODERATE", "HIGH", "CRITICAL")
 _HEALTH = ("passing", "passing", "passing", "warning", "failing", "unknown")
@@ -57,6 +63,17 @@ class DeploymentStore:
         record = self.records.get(deployment_id)
         if record is None or (record.deleted_at is not None and not deleted):
             return None
+        return record
+
+    def require(self, deployment_id: str) -> DeploymentRecord:
+        """Return a live deployment.
+
+        Raises:
+            KeyError: If there is no such live deployment.
+        """
+        record = self.get(deployment_id)
+        if record is None:
+            raise KeyError(f"no deployment {deployment_id!r}")
         return record
 
     def live(self) -> list[DeploymentRecord]:

@@ -14,7 +14,7 @@ import pytest
 
 import aiodeploy.emulator
 from aiodeploy.emulator import FaultProfile
-from aiodeploy.emulator._cli import add_arguments, main
+from aiodeploy.emulator._cli import add_arguments, main, options_from
 
 from .helpers import call
 
@@ -29,17 +29,26 @@ def _parse(*argv: str) -> argparse.Namespace:
 
 def test_defaults() -> None:
     args = _parse()
+    # a bare `aiodeploy emulator` serves a demo fleet on a fixed port
     assert (args.host, args.port, args.token, args.seed, args.deployments) == (
-        "127.0.0.1", 8080, "test-token", 0, 0,
+        "127.0.0.1", 8080, "test-token", 0, 12,
     )  # fmt: skip
-    assert args.replacement_seconds == (1.0, 1.0)
-    assert args.faults is None
+    assert args.replacement_seconds == 1.0
+    assert (args.faults, args.tokens, args.status_retry_after) == (None, None, None)
 
 
 def test_ranges_and_faults_parse() -> None:
     args = _parse("--replacement-seconds", "1.5:3", "--faults", "503=0.1,retry_after=2")
     assert args.replacement_seconds == (1.5, 3.0)
     assert args.faults == FaultProfile.parse("503=0.1,retry_after=2")
+
+
+def test_read_only_tokens_repeat_into_one_mapping() -> None:
+    args = _parse("--read-only-token", "ro1", "--read-only-token", "ro2", "--port", "0")
+    assert args.tokens == {"ro1": "read-only", "ro2": "read-only"}
+    options = options_from(args)
+    assert (options["tokens"], options["port"], options["deployments"]) == (args.tokens, 0, 12)
+    assert "clock" not in options
 
 
 @pytest.mark.parametrize(
@@ -50,6 +59,8 @@ def test_ranges_and_faults_parse() -> None:
         ["--port", "x"],
         ["--deployments", "-1"],
         ["--status-retry-after", "-2"],
+        ["--read-only-token", "two words"],
+        ["--port", "70000"],
     ],
 )
 def test_bad_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -59,15 +70,20 @@ def test_bad_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str
     assert "error" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-async def test_serves_until_signalled(signum: signal.Signals) -> None:
+@pytest.mark.parametrize(
+    ("signum", "more", "deployments"),
+    # without --deployments, a demo fleet (the Python default is none)
+    [(signal.SIGINT, ("--deployments", "3"), 3), (signal.SIGTERM, (), 12)],
+)
+async def test_serves_until_signalled(
+    signum: signal.Signals, more: tuple[str, ...], deployments: int
+) -> None:
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(_ROOT), os.environ.get("PYTHONPATH", "")]),
     }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "aiodeploy.emulator", "--port", "0", "--deployments", "3",
-        "--token", "cli-token",
+        sys.executable, "-m", "aiodeploy.emulator", "--port", "0", *more, "--token", "cli-token",
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
     )  # fmt: skip
     assert proc.stdout is not None
@@ -84,7 +100,7 @@ async def test_serves_until_signalled(signum: signal.Signals) -> None:
         assert not endpoint.endswith(":0/api/v2")
         async with aiohttp.ClientSession(headers={"Authorization": "Token cli-token"}) as s:
             status, _, body = await call(s, "GET", f"{endpoint}/deployments/")
-        assert (status, body["totalCount"]) == (200, 3)
+        assert (status, body["totalCount"]) == (200, deployments)
         proc.send_signal(signum)
         _, stderr = await asyncio.wait_for(proc.communicate(), 30)
         assert proc.returncode == 0

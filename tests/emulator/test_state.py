@@ -102,3 +102,19 @@ async def test_create_app_works_with_aiohttp_test_utilities() -> None:
         assert resp.status == 200
         assert (await resp.json())["totalCount"] == 2
     assert state_of_app(app).stats.request_count(status=200) == 1
+
+
+def test_reset_rebuilds_the_parts_and_their_jobs_still_settle(clock: FakeClock) -> None:
+    state = EmulatorState(clock=clock, deployments=1)
+    record = state.live_deployments()[0]
+    state.start_replacement(record, state.replacement_candidates(record.id).passing[0], "OTHER")
+    state.reset()
+    record = state.live_deployments()[0]
+    assert [e.model_id for e in state.model_history(record.id)] == [record.model_id]
+    new = state.replacement_candidates(record.id).passing[0]
+    job = state.replacement.start(record, new, "ACCURACY")
+    clock.advance(10)
+    state.advance()
+    assert state.jobs.status(job) == "COMPLETED"
+    assert [e.model_id for e in state.model_history(record.id)][-1] == new.id
+    assert state.jobs.finished == {"replace:COMPLETED": 1}
