@@ -25,6 +25,7 @@ from ._records import JobKind
 
 __all__ = [
     "DEMO_DEPLOYMENTS",
+    "DEMO_TRAFFIC_DAYS",
     "EmulatorOptions",
     "Flag",
     "StateOptions",
@@ -38,6 +39,11 @@ __all__ = [
 DEMO_DEPLOYMENTS = 12
 """Deployments a bare ``aiodeploy emulator`` serves (three per seed project), so that a new
 user sees a fleet; ``Emulator()`` in Python starts empty."""
+
+DEMO_TRAFFIC_DAYS = 7.0
+"""Days of prediction history a bare ``aiodeploy emulator`` generates; ``Emulator()``
+generates none."""
+MAX_TRAFFIC_DAYS = 90.0
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -79,14 +85,20 @@ _TEXT = Flag()
 _DURATION = Flag(lambda text: parse_duration(text, "seconds"), "S|MIN:MAX")
 
 
-def option(default: T, doc: str, flag: Flag | None = _TEXT, *, job: JobKind | None = None) -> T:
+def option(
+    default: T,
+    doc: str,
+    flag: Flag | None = _TEXT,
+    *,
+    job: JobKind | tuple[JobKind, ...] | None = None,
+) -> T:
     """Declare one option: its Python default, description and command-line flag.
 
     Args:
         default: The Python default.
         doc: What it does (shown by ``help(EmulatorOptions)`` and ``--help``).
         flag: Its command-line form; None when it has none (a Python object).
-        job: The job kind whose duration it sets.
+        job: The job kind (or kinds) whose duration it sets.
     """
     return dataclasses.field(default=default, metadata={"doc": doc, "flag": flag, "job": job})
 
@@ -108,6 +120,13 @@ def _port(text: str) -> int:
 def _delay(text: str) -> float:
     low, _ = parse_duration(text, "Retry-After seconds")
     return low
+
+
+def _days(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= MAX_TRAFFIC_DAYS:
+        raise ValueError(f"traffic must be between 0 and {MAX_TRAFFIC_DAYS} days, not {text}")
+    return value
 
 
 def _read_only_token(text: str) -> dict[str, str]:
@@ -158,6 +177,20 @@ class StateOptions:
         "deployments created at start, spread over the seed projects",
         Flag(_count, "N", default=DEMO_DEPLOYMENTS),
     )
+    monitoring_seconds: float | tuple[float, float] = option(
+        0.2, "actuals upload and monitoring data deletion job duration", _DURATION,
+        job=(JobKind.ACTUALS, JobKind.DELETION),
+    )  # fmt: skip
+    traffic: float = option(
+        0.0,
+        "days of prediction history generated at start, so that the fleet's health varies",
+        Flag(_days, "DAYS", default=DEMO_TRAFFIC_DAYS),
+    )
+    reply_delay: float = option(
+        0.0,
+        "seconds added to every API reply (a fixed round trip; the latency fault is random)",
+        Flag(_delay, "S"),
+    )
     status_retry_after: float | None = option(
         None, "seconds sent as Retry-After on running-job status replies", Flag(_delay, "S")
     )
@@ -174,14 +207,19 @@ class StateOptions:
             raise ValueError("deployments must be >= 0")
         if self.status_retry_after is not None and self.status_retry_after < 0:
             raise ValueError("status_retry_after must be >= 0 or None")
+        _days(str(self.traffic))
+        _delay(str(self.reply_delay))
 
     def job_durations(self) -> dict[JobKind, Duration]:
         """Return the ``(min, max)`` duration of each job kind, in seconds."""
-        return {
-            field.metadata["job"]: parse_duration(getattr(self, field.name), field.name)
-            for field in dataclasses.fields(StateOptions)
-            if field.metadata["job"] is not None
-        }
+        durations = {}
+        for field in dataclasses.fields(StateOptions):
+            kinds = field.metadata["job"]
+            if kinds is not None:
+                duration = parse_duration(getattr(self, field.name), field.name)
+                for kind in kinds if isinstance(kinds, tuple) else (kinds,):
+                    durations[kind] = duration
+        return durations
 
     def fault_profile(self) -> FaultProfile | None:
         """Return the fault profile (a spec string parsed), or None."""
@@ -206,11 +244,17 @@ class EmulatorOptions(StateOptions):
         "port to bind; 0 picks a free one (read emu.port)",
         Flag(_port, "PORT", default=8080, help="port to bind; 0 picks a free one"),
     )
+    prediction_port: int = option(
+        0,
+        "port of the prediction server (another origin than the API); 0 picks a free one",
+        Flag(_port, "PORT"),
+    )
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not 0 <= self.port <= 65_535:
-            raise ValueError(f"port must be between 0 and 65535, not {self.port}")
+        for name in ("port", "prediction_port"):
+            if not 0 <= getattr(self, name) <= 65_535:
+                raise ValueError(f"{name} must be between 0 and 65535, not {getattr(self, name)}")
 
 
 def flag_of(field: dataclasses.Field[Any]) -> Flag | None:

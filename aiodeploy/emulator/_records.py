@@ -132,6 +132,8 @@ class JobKind(str, enum.Enum):
     REPLACE = "replace"
     SETTINGS = "settings"
     STATUS = "status"
+    ACTUALS = "actuals"
+    DELETION = "deletion"
 
     def __str__(self) -> str:
         return str(self.value)

@@ -17,10 +17,13 @@ from ._auth import Role, TokenTable
 from ._clock import Timeline
 from ._faults import FaultInjector, FaultProfile
 from ._jobs import JobBook
+from ._monitoring_data import MonitoringData
 from ._options import StateOptions, init_keywords_of
 from ._records import DeploymentRecord, HistoryEntry, Job, ModelRecord
 from ._seed import SeedData, build_catalog
 from ._state_lifecycle import DeploymentLifecycle
+from ._state_monitoring import Monitoring
+from ._state_predictions import ModelFaults, PredictionServing
 from ._state_replacement import Candidates, ModelReplacement
 from ._state_settings import DeploymentSettings
 from ._stats import Stats
@@ -49,6 +52,10 @@ class EmulatorState:
         lifecycle: Creating, updating, deleting deployments and changing their status.
         replacement: Validating and replacing models.
         settings: Settings changes.
+        predictions: The prediction server: scoring, model faults, the request log
+            (``predictions``' data ``.requests``).
+        monitoring: Health blocks, actuals and monitoring data deletions.
+        model_faults: Faults set per model with :meth:`set_model_faults`.
         status_retry_after: Seconds sent as ``Retry-After`` on running-job status replies.
     """
 
@@ -63,6 +70,7 @@ class EmulatorState:
         self.fault_injector = FaultInjector(self.seed, self.options.fault_profile())
         self.catalog: SeedData = build_catalog(self.seed)
         self.json_cache: dict[tuple[str, Role], tuple[int, bytes]] = {}
+        self.model_faults: dict[str, ModelFaults] = {}
         self._build()
 
     def _build(self) -> None:
@@ -77,6 +85,14 @@ class EmulatorState:
         self.lifecycle = DeploymentLifecycle(self.catalog, self.store, self.jobs, self.time)
         self.replacement = ModelReplacement(self.catalog, self.store, self.jobs, self.time)
         self.settings = DeploymentSettings(self.store, self.jobs)
+        data = MonitoringData()
+        self.predictions = PredictionServing(
+            self.catalog, data, self.time, self.seed, self.model_faults
+        )
+        self.monitoring = Monitoring(
+            self.catalog, self.store, self.jobs, self.time, data,
+            traffic=self.options.traffic, seed=self.seed,
+        )  # fmt: skip
 
     # -- time, faults, reset -----------------------------------------------------------------
 
@@ -95,6 +111,27 @@ class EmulatorState:
             FaultProfile.parse(profile) if isinstance(profile, str) else profile
         )
 
+    def set_model_faults(
+        self, model_id: str, *, error_rate: float = 0.0, latency: float = 0.0
+    ) -> None:
+        """Make one model's predictions fail (``error_rate``, 0-1, answered 500) or slow
+        (``latency`` seconds added to each); both 0 clears them. They outlive :meth:`reset`.
+
+        Raises:
+            ValueError: A rate outside 0-1 or negative seconds.
+        """
+        faults = ModelFaults(error_rate, latency)
+        if faults == ModelFaults():
+            self.model_faults.pop(model_id, None)
+        else:
+            self.model_faults[model_id] = faults
+
+    def serve_predictions_at(self, url: str) -> None:
+        """Report ``url`` as every prediction server's address (the emulator's own)."""
+        servers = tuple(dataclasses.replace(s, url=url) for s in self.catalog.prediction_servers)
+        self.catalog = dataclasses.replace(self.catalog, prediction_servers=servers)
+        self.json_cache.clear()
+
     def reset(self) -> None:
         """Go back to the seed state: deployments, jobs, counters and fault draws."""
         self.stats.clear()
@@ -110,12 +147,17 @@ class EmulatorState:
     def deployment(self, deployment_id: str, *, deleted: bool = False) -> DeploymentRecord | None:
         """Return a live deployment (or a deleted one too with ``deleted=True``), or None."""
         self.advance()
-        return self.store.get(deployment_id, deleted=deleted)
+        record = self.store.get(deployment_id, deleted=deleted)
+        if record is not None and record.deleted_at is None:
+            self.monitoring.refresh(record)
+        return record
 
     def live_deployments(self) -> list[DeploymentRecord]:
         """Return deployments that are not deleted, oldest first."""
         self.advance()
-        return self.store.live()
+        records = self.store.live()
+        self.monitoring.refresh_all(records)
+        return records
 
     def deleted_deployments(self) -> list[DeploymentRecord]:
         """Return deleted deployments in the order they were deleted."""

@@ -18,7 +18,6 @@ DEPLOYMENT_DELETED: Settlement = (AsyncStatus.ERROR, "The deployment was deleted
 """How a job on a deployment deleted meanwhile ends."""
 
 _IMPORTANCES = ("LOW", "MODERATE", "HIGH", "CRITICAL")
-_HEALTH = ("passing", "passing", "passing", "warning", "failing", "unknown")
 _SEED_SPACING = 3_607  # seconds between seed deployments: distinct, not round, timestamps
 
 
@@ -93,15 +92,16 @@ class DeploymentStore:
     def add_seed_deployments(self, count: int, catalog: SeedData) -> None:
         """Create ``count`` deployments spread over the projects, one hour apart from 2024-01-15.
 
-        Labels are ``<project prefix>-<number>`` (``churn-0002``); importance, status
-        (about 15 % inactive), health and prediction counts are drawn from the seed.
+        Labels are ``<project prefix>-<number>`` (``churn-0002``); importance and status
+        (about 15 % inactive) are drawn from the seed. Their health comes from their
+        prediction traffic (none unless the ``traffic`` option generates a history).
         """
         rng = random.Random(f"deployments:{self._seed}")
         projects, servers = catalog.projects, catalog.prediction_servers
         for index in range(count):
             project = projects[index % len(projects)]
             epoch = SEED_EPOCH + _SEED_SPACING * index
-            record = self.insert(
+            self.insert(
                 self.next_id(),
                 label=f"{project.label_prefix}-{index + 1:04d}",
                 description=project.description,
@@ -111,8 +111,3 @@ class DeploymentStore:
                 server_id=servers[index % len(servers)].id,
                 epoch=epoch,
             )
-            record.service_health = rng.choice(_HEALTH)
-            record.model_health = rng.choice(_HEALTH)
-            record.daily_rates = [rng.randrange(500) for _ in range(7)]
-            if any(record.daily_rates):
-                record.last_prediction = format_timestamp(epoch + 86_400)

@@ -54,6 +54,8 @@ _STATUS_TYPES = {
     "replace": "deploymentModelReplacement",
     "settings": "deploymentSettingsUpdate",
     "status": "deploymentStatusUpdate",
+    "actuals": "deploymentActualsUpload",
+    "deletion": "deploymentMonitoringDataDeletion",
 }
 
 

@@ -29,9 +29,9 @@ ALL = {f.name: f for f in dataclasses.fields(EmulatorOptions)}
 STATE = {f.name: f for f in dataclasses.fields(StateOptions)}
 # where the command line deliberately differs from Python: a fixed port, and a demo fleet
 # so that a bare `aiodeploy emulator` shows something (the suite relies on Emulator() empty)
-CLI_DIFFERENCES = {"port": 8080, "deployments": 12}
+CLI_DIFFERENCES = {"port": 8080, "deployments": 12, "traffic": 7.0}
 NOT_ON_THE_COMMAND_LINE = {"clock"}  # a Python object
-SERVER_ONLY = {"host", "port"}  # where to serve: the state does not take them
+SERVER_ONLY = {"host", "port", "prediction_port"}  # where to serve: not the state's
 
 
 def _cli_defaults() -> argparse.Namespace:
@@ -90,7 +90,8 @@ def test_every_option_reaches_the_state() -> None:
         "token": "t1", "tokens": {"ro": "read-only"}, "replacement_seconds": (1, 2),
         "settings_seconds": 3, "creation_seconds": 4, "status_seconds": 5, "faults": "503=0.5",
         "seed": 9, "deployments": 2, "status_retry_after": 1.5, "clock": clock,
-        "host": "127.0.0.1", "port": 0,
+        "host": "127.0.0.1", "port": 0, "monitoring_seconds": 6, "traffic": 1.5,
+        "reply_delay": 0.25, "prediction_port": 0,
     }  # fmt: skip
     assert set(given) == set(ALL)
     emu = Emulator(**given)
@@ -101,6 +102,9 @@ def test_every_option_reaches_the_state() -> None:
     assert state.faults == FaultProfile.parse("503=0.5")
     assert len(state.live_deployments()) == 2
     assert state.options.job_durations()[JobKind.REPLACE] == (1.0, 2.0)
+    assert state.options.job_durations()[JobKind.ACTUALS] == (6.0, 6.0)
+    assert state.options.job_durations()[JobKind.DELETION] == (6.0, 6.0)
+    assert (state.options.traffic, state.options.reply_delay) == (1.5, 0.25)
     assert create_app(**{k: v for k, v in given.items() if k in STATE})
 
 
