@@ -3,7 +3,10 @@
 It serves the deployment routes of DataRobot's public API v2 (``/api/v2``) from memory, with
 DataRobot's status codes, envelopes and asynchronous-job protocol (202 + ``Location`` →
 ``status/{id}/`` → 303), so that both aiodeploy and the official ``datarobot`` client run
-against it unchanged. It can inject faults, deterministically from a seed.
+against it unchanged; and DataRobot's real-time prediction API on a second port (another
+origin, as a dedicated prediction server is), whose traffic the monitoring routes read
+(the ``datarobot-predict`` library predicts through it unchanged). It can inject faults,
+deterministically from a seed.
 
 Example:
     .. code-block:: python
@@ -30,7 +33,8 @@ defaults. An unknown keyword is a ``TypeError`` (mypy flags it too), a bad value
   token reads everything and may run validations (whose ``permission`` check fails); any
   other mutation gets 403.
 - ``host="127.0.0.1"``, ``port=0`` (a free port; read ``emu.port`` / ``emu.url``; the
-  command line's default is 8080).
+  command line's default is 8080), ``prediction_port=0`` (the prediction server's port; a
+  free one: read ``emu.prediction_url``).
 - ``replacement_seconds=1.0``, ``settings_seconds=0.2``, ``creation_seconds=0.5``,
   ``status_seconds=0.2``: job durations, a number or a ``(min, max)`` range drawn per job
   from the seed (``--replacement-seconds 1:3`` on the command line).
@@ -40,13 +44,24 @@ defaults. An unknown keyword is a ``TypeError`` (mypy flags it too), a bad value
   ``credit-risk-0001``, ``churn-0002``, ``house-price-0003``, ``iris-0004``, ... A bare
   ``aiodeploy emulator`` (or ``python -m aiodeploy.emulator``) serves 12, so that a new
   user sees a fleet; ``Emulator()`` starts empty.
+- ``monitoring_seconds=0.2``: duration of actuals uploads and monitoring data deletions.
+- ``traffic=0``: days of prediction history generated at start for the active deployments
+  (the command line's default is 7), so that a fresh fleet shows varied health: each draws
+  from the seed a volume (some idle), an error rate (most healthy, some flaky, a few
+  broken), a drift (one feature moved a little or a lot) and whether actuals come back.
+- ``reply_delay=0``: seconds added to every ``/api/v2`` reply, a fixed round trip (the
+  ``latency`` fault is a random one); benchmarks use 0.05 for a WAN-like 50 ms.
 - ``status_retry_after=None``: seconds sent as ``Retry-After`` on running-job status replies.
 - ``clock=None``: a monotonic clock (``time.monotonic``); inject one to drive jobs by hand
   (Python only).
 
 Attributes: ``emu.endpoint`` (``http://127.0.0.1:<port>/api/v2``), ``emu.url`` (root),
-``emu.token``, ``emu.options``, ``emu.state``, ``emu.app``,
-``emu.set_faults(profile_or_spec_or_None)``.
+``emu.prediction_url`` (the prediction server's root), ``emu.token``, ``emu.options``,
+``emu.state``, ``emu.app``, ``emu.prediction_app``,
+``emu.set_faults(profile_or_spec_or_None)``,
+``emu.set_model_faults(model_id, *, error_rate=0.0, latency=0.0)`` (that model's
+predictions fail with 500 at ``error_rate`` and take ``latency`` seconds more, on every
+deployment it serves; both 0 clears; they outlive a reset).
 
 Seed data (``emu.state.catalog``): four projects: ``Loan defaults`` (Binary, target
 ``is_bad``), ``Customer churn`` (Binary, ``churn``), ``House prices`` (Regression,
@@ -55,8 +70,43 @@ has five models whose ``seed_role`` says how they validate against the project's
 ``champion``: two ``compatible`` (passing), one ``extra-features`` (warning: it needs
 features the champion lacks), one ``type-mismatch`` (failing ``featureDataTypes``). Models
 of other projects fail ``target`` (and ``targetType``/``targetClasses`` as they differ).
-Two prediction servers. Every model is also its own model package (same id), so
+Two prediction servers (both at ``emu.prediction_url`` once started, each with its
+``DataRobot-Key``). Every model is also its own model package (same id), so
 ``modelPackageId`` works where ``modelId`` does.
+
+Predictions: ``POST {prediction_url}/predApi/v1.0/deployments/{id}/predictions`` with
+``Authorization`` and the deployment's ``DataRobot-Key`` (also ``POST
+/api/v2/deployments/{id}/predictions``, DataRobot's serverless route, with the token
+alone). Rows in as a JSON array of objects, CSV (``text/csv``, ``text/plain``) or a
+multipart file; out as JSON (``{"data": [{"rowId", "prediction", "predictionValues",
+"predictionThreshold"}]}``) or CSV by ``Accept`` (``<target>_<class>_PREDICTION``,
+``<target>_PREDICTION``, ``THRESHOLD``, ``POSITIVE_CLASS``); ``passthroughColumns`` and
+``passthroughColumnsSet=all`` work; headers ``X-DataRobot-Execution-Time`` (ms) and
+``X-DataRobot-Model-Cache-Hit``. Errors are DataRobot's ``{"message"}``: 401 ``Invalid API
+token`` or ``The datarobot-key header is missing``, 404 unknown deployment, 403 inactive
+deployment, 400 rows that cannot be read (not JSON, not a list of objects, a CSV line with
+more fields than the header, no rows), 422 an unknown query parameter. A feature missing
+from a row is a missing value (the prediction is still made). Predictions are a
+deterministic function of the serving model and the row (every model of a project is the
+project's hidden truth plus weights of its own): Binary gives both classes'
+probabilities and the class past the 0.5 threshold, Regression a value, Multiclass every
+class's probability. The serving model is the deployment's at that instant: a replacement
+serves the new model from the moment it is accepted.
+
+Monitoring (computed from the recorded traffic, aggregated by hour): ``serviceStats``,
+``serviceStatsOverTime``, ``predictionsOverTime``, ``targetDrift``, ``featureDrift``,
+``accuracy``, ``accuracyOverTime``, ``predictionsVsActualsOverTime`` (GET, under
+``deployments/{id}/``) with DataRobot's parameters (``start``/``end``, ``modelId``
+repeatable, ``bucketSize``, ``metric``, quantiles, ``segmentAttribute``/``segmentValue``,
+...); ``segmentAttributes`` and ``segmentValues``; ``POST actuals/fromJSON/`` and ``POST
+monitoringDataDeletions/`` (jobs). Drift is PSI (or ``kl_divergence``, ``hellinger``,
+``js_divergence``, ``dissimilarity``) of the period's bins against the training baseline
+(each feature's training distribution; the model's own predictions on its training rows
+for the target). Accuracy joins rows predicted with an association id (the deployment's
+``associationId.columnNames`` setting) to the actuals posted for it; its baseline is the
+model's score on a holdout drawn from the project's truth. The health blocks of ``GET
+deployments/{id}/`` (service: last 24 hours; drift and accuracy: last 7 days of the
+current model; the thresholds are in ``_health``) and ``predictionUsage`` follow the data.
 
 State helpers for tests (``emu.state``):
 
@@ -65,10 +115,15 @@ State helpers for tests (``emu.state``):
 - ``current_model(id)``, ``model_history(id)`` (``HistoryEntry(model_id, reason,
   start_date, end_date)``, oldest first);
 - ``create_deployment(model_id, label, ...)``: at once, without a job;
+- ``predictions``: the prediction server (``set_model_faults`` sets its faults);
+  ``monitoring.data.requests``: every prediction request answered, in order, as a
+  ``PredictionRequest(epoch, deployment_id, model_id, rows, latency_ms, status, error,
+  association_ids)`` (the generated history is not in it);
 - ``stats.request_count(method=, route=, status=)`` with route templates such as
   ``/api/v2/deployments/{deployment_id}/``; ``stats.faults``; ``jobs.started`` /
   ``jobs.finished``; ``jobs.get(status_id)``;
-- ``set_faults(...)``, ``reset()``, ``advance()`` (settle due jobs; done before each request);
+- ``set_faults(...)``, ``set_model_faults(...)``, ``reset()``, ``advance()`` (settle due
+  jobs; done before each request);
 - ``options`` (the :class:`StateOptions` it was built from), ``time`` (its clock), and one
   part per resource: ``lifecycle`` (create, update, delete, status changes),
   ``replacement`` (validate, candidates, replace), ``settings``.
@@ -81,7 +136,8 @@ with that status; ``retry_after``: seconds sent in ``Retry-After`` with 429 and 
 requests reset after the change was applied; ``latency``: maximum added seconds (uniform);
 ``job_error``: rate of jobs ending in ``ERROR`` (a failed replacement rolls back);
 ``job_hang``: rate of jobs that never finish (stuck in ``INITIALIZED``). Faults apply to
-``/api/v2`` routes only. Example: ``"503=0.1,429=0.05,retry_after=1,latency=0.05"``.
+``/api/v2`` routes only (the prediction server has ``set_model_faults``). Example:
+``"503=0.1,429=0.05,retry_after=1,latency=0.05"``.
 
 Admin routes (no token, never faulted): ``GET /_emulator/stats`` (requests by method, route
 template and status; faults; jobs started and finished), ``POST /_emulator/reset`` (seed
@@ -107,6 +163,12 @@ Choices where the contract is silent:
 - The ``importance`` list filter works (no approval-workflow 403); filters on data the
   emulator does not have (tags, prediction environments) match nothing.
 - Dropped connections are TCP resets (``ECONNRESET``).
+- Monitoring windows are whole hours; other ``start``/``end`` values are rounded out
+  (``start`` down, ``end`` up) instead of refused. Without ``modelId``, service stats cover
+  every model that served the deployment (``modelId`` null); drift, accuracy and
+  prediction reads cover its current model. Requests refused for their token, key or an
+  inactive deployment are logged but count in no model's monitoring data. Predicting on
+  an inactive deployment is a 403.
 
 Layout, for contributors: a resource family is a state part (``_state_<resource>.py``: its
 records, operations, and the effects its jobs have when they settle, registered with the
@@ -121,10 +183,12 @@ from __future__ import annotations
 from ._app import create_app, state_of_app
 from ._auth import Role
 from ._faults import FaultProfile
+from ._monitoring_data import PredictionRequest
 from ._options import EmulatorOptions, StateOptions
 from ._records import DeploymentRecord, HistoryEntry, ModelRecord, ProjectRecord
 from ._server import Emulator
 from ._state import Candidates, EmulatorState
+from ._state_predictions import ModelFaults
 
 __all__ = [
     "Candidates",
@@ -134,7 +198,9 @@ __all__ = [
     "EmulatorState",
     "FaultProfile",
     "HistoryEntry",
+    "ModelFaults",
     "ModelRecord",
+    "PredictionRequest",
     "ProjectRecord",
     "Role",
     "StateOptions",

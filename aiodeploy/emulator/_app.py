@@ -17,9 +17,12 @@ from ._errors import ApiError
 from ._faults import FaultAction
 from ._http import STATE, allows_read_only, json_reply, retry_after
 from ._options import StateOptions, keywords_of
+from ._routes_actuals import add_actuals_routes
 from ._routes_admin import add_admin_routes
 from ._routes_catalog import add_catalog_routes
 from ._routes_deployments import add_deployment_routes
+from ._routes_monitoring import add_monitoring_routes
+from ._routes_predictions import add_prediction_routes
 from ._routes_replacement import add_replacement_routes
 from ._routes_settings import add_settings_routes
 from ._routes_status import add_status_routes
@@ -36,6 +39,9 @@ ROUTE_MODULES: tuple[Callable[[web.UrlDispatcher], None], ...] = (
     add_replacement_routes,
     add_settings_routes,
     add_status_routes,
+    add_monitoring_routes,
+    add_actuals_routes,
+    add_prediction_routes,
     add_admin_routes,
 )
 """What registers each resource's routes: a new route module adds its function here."""
@@ -114,8 +120,9 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
     stats = state.stats
     # faults come before authentication, as they would from a gateway in front of the API
     decision = state.fault_injector.decide(mutating=request.method in _MUTATING)
-    if decision.delay:
-        await _sleep(decision.delay)
+    delay = decision.delay + state.options.reply_delay
+    if delay:
+        await _sleep(delay)
     route = _route_of(request)
     if decision.action is FaultAction.RESET:
         stats.faults["reset"] += 1

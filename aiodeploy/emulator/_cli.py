@@ -90,6 +90,7 @@ async def serve(args: argparse.Namespace, out: TextIO | None = None) -> None:
         async with Emulator(**options_from(args)) as emu:
             out.write(
                 f"aiodeploy emulator serving {emu.url} (Ctrl-C to stop)\n"
+                f"prediction server {emu.prediction_url}\n"
                 f"export DATAROBOT_ENDPOINT={emu.endpoint}\n"
                 f"export DATAROBOT_API_TOKEN={emu.token}\n"
             )

@@ -1,4 +1,5 @@
-"""``Emulator``: the emulator served on a local TCP port, as an async context manager."""
+"""``Emulator``: the emulator served on local TCP ports (the API, and the prediction server
+on a port of its own), as an async context manager."""
 
 from __future__ import annotations
 
@@ -10,13 +11,16 @@ from aiohttp import web
 from ._app import create_app
 from ._faults import FaultProfile
 from ._options import EmulatorOptions, init_keywords_of
+from ._prediction_app import create_prediction_app
 from ._state import EmulatorState
 
 __all__ = ["Emulator"]
 
 
 class Emulator:
-    """A DataRobot-compatible server on ``host:port`` (port 0 picks a free one).
+    """A DataRobot-compatible server on ``host:port`` (port 0 picks a free one), and its
+    prediction server on ``host:prediction_port``: another origin, as on DataRobot, which
+    the API reports as every deployment's prediction server.
 
     Takes the keywords of :class:`EmulatorOptions` (``help(EmulatorOptions)`` lists them);
     an unknown keyword is a ``TypeError``, a bad value a ``ValueError``.
@@ -24,7 +28,8 @@ class Emulator:
     Attributes:
         options: The options it was built from.
         state: What it serves (:class:`EmulatorState`).
-        app: The ``aiohttp.web.Application``.
+        app: The API's ``aiohttp.web.Application``.
+        prediction_app: The prediction server's ``aiohttp.web.Application``.
 
     Example:
         >>> async def demo():
@@ -37,8 +42,10 @@ class Emulator:
         self.options = EmulatorOptions(**options)
         self.state = EmulatorState(**self.options.state_keywords())
         self.app = create_app(self.state)
-        self._runner: web.AppRunner | None = None
+        self.prediction_app = create_prediction_app(self.state)
+        self._runners: list[web.AppRunner] = []
         self._url: str | None = None
+        self._prediction_url: str | None = None
 
     @property
     def token(self) -> str:
@@ -66,37 +73,72 @@ class Emulator:
         """The bound port (the real one when 0 was asked)."""
         return int(self.url.rsplit(":", 1)[1])
 
+    @property
+    def prediction_url(self) -> str:
+        """The prediction server's root URL, e.g. ``http://127.0.0.1:41235``: what the API
+        reports as ``defaultPredictionServer.url`` (predictions are posted to
+        ``{prediction_url}/predApi/v1.0/deployments/{id}/predictions``).
+
+        Raises:
+            RuntimeError: Before :meth:`start`.
+        """
+        if self._prediction_url is None:
+            raise RuntimeError("the emulator is not started")
+        return self._prediction_url
+
     def set_faults(self, profile: FaultProfile | str | None) -> None:
         """Change the fault profile at once (None: no faults; a string is parsed)."""
         self.state.set_faults(profile)
 
+    def set_model_faults(
+        self, model_id: str, *, error_rate: float = 0.0, latency: float = 0.0
+    ) -> None:
+        """Make one model's predictions fail or slow down, on every deployment it serves.
+
+        Args:
+            model_id: The model.
+            error_rate: Share (0-1) of its prediction requests answered 500.
+            latency: Seconds added to each of its prediction requests.
+
+        Both 0 clears the model's faults; they outlive a reset.
+
+        Raises:
+            ValueError: A rate outside 0-1 or negative seconds.
+        """
+        self.state.set_model_faults(model_id, error_rate=error_rate, latency=latency)
+
     async def start(self) -> None:
-        """Bind the port and start serving.
+        """Bind both ports and start serving.
 
         Raises:
             RuntimeError: If already started.
-            OSError: If the address cannot be bound.
+            OSError: If an address cannot be bound.
         """
-        if self._runner is not None:
+        if self._runners:
             raise RuntimeError("the emulator is already started")
-        runner = web.AppRunner(
-            self.app, access_log=None, handle_signals=False, shutdown_timeout=1.0
-        )
-        await runner.setup()
+        host = self.options.host
         try:
-            site = web.TCPSite(runner, self.options.host, self.options.port)
-            await site.start()
+            self._url = await self._serve(self.app, host, self.options.port)
+            self._prediction_url = await self._serve(
+                self.prediction_app, host, self.options.prediction_port
+            )
         except BaseException:
-            await runner.cleanup()
+            await self.aclose()
             raise
-        self._runner = runner
-        host, port = runner.addresses[0][:2]
-        self._url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+        self.state.serve_predictions_at(self._prediction_url)
+
+    async def _serve(self, app: web.Application, host: str, port: int) -> str:
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        await runner.setup()
+        self._runners.append(runner)
+        await web.TCPSite(runner, host, port).start()
+        bound, real_port = runner.addresses[0][:2]
+        return f"http://{bound if ':' not in bound else f'[{bound}]'}:{real_port}"
 
     async def aclose(self) -> None:
         """Stop serving and close open connections (does nothing if not started)."""
-        runner, self._runner = self._runner, None
-        if runner is not None:
+        runners, self._runners = self._runners, []
+        for runner in reversed(runners):
             await runner.cleanup()
 
     async def __aenter__(self) -> Emulator:
