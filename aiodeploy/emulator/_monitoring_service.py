@@ -64,8 +64,12 @@ class Query:
         )
 
     def echo(self) -> dict[str, Any]:
-        """The segment keys every reply carries."""
-        return {"segmentAttribute": self.segment_attribute, "segmentValue": self.segment_value}
+        """The segment keys every reply carries (the official client takes a null
+        ``segmentValue`` but refuses a null ``segmentAttribute``: it is left out)."""
+        echoed: dict[str, Any] = {"segmentValue": self.segment_value}
+        if self.segment_attribute is not None:
+            echoed["segmentAttribute"] = self.segment_attribute
+        return echoed
 
 
 def service_metrics(
