@@ -24,7 +24,6 @@ from ._bulk import (
     ReplacementRequest,
 )
 from ._client import AsyncDeploymentClient
-from ._journal import JournalMismatchError
 from ._models import (
     Deployment,
     DeploymentModel,
@@ -61,6 +60,8 @@ from .errors import (
     ConfigurationError,
     ConflictError,
     CrossOriginError,
+    JournalInUseError,
+    JournalMismatchError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -99,6 +100,7 @@ __all__ = [
     "ItemResult",
     "ItemStatusChanged",
     "ItemSubmitted",
+    "JournalInUseError",
     "JournalMismatchError",
     "Model",
     "ModelHistoryEntry",

@@ -78,6 +78,12 @@ class Transport:
     def __repr__(self) -> str:
         return f"<Transport endpoint={self.endpoint!r}>"
 
+    @property
+    def origin_url(self) -> str:
+        """The endpoint's origin, ``scheme://host:port`` (default port included)."""
+        scheme, host, port = self._origin
+        return f"{scheme}://{host}:{port}"
+
     def url_for(self, path_or_url: str) -> str:
         """Resolve a relative API path, or check an absolute URL's origin.
 
