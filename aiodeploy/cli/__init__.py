@@ -1,20 +1,31 @@
-"""The ``aiodeploy`` command line: deployments, validation, replacement, drift and rollouts.
+"""The ``aiodeploy`` command line: deployments, projects, models, replacement, drift, rollouts.
 
-Commands: ``deployments list|get|delete``, ``validate``, ``replace``, ``drift get|set``,
-``rollout`` and ``emulator``; ``aiodeploy --help`` (or ``python -m aiodeploy --help``) and
-each command's ``--help`` describe them. The global flags ``--endpoint``, ``--token``,
-``--token-type``, ``--json`` and ``--max-wait`` go before or after the command (not for
-``emulator``, whose own ``--token`` is the token it serves); endpoint and token otherwise
-come from the environment or drconfig.yaml. Results go to stdout (tables, or one JSON
-document with ``--json``); progress, prompts and errors go to stderr. No token is printed.
+Commands: ``deployments list|get|delete``, ``projects list``, ``models list PROJECT``,
+``validate``, ``replace``, ``wait``, ``drift get|set``, ``rollout`` and ``emulator``;
+``aiodeploy --help`` (or ``python -m aiodeploy --help``) and each command's ``--help``
+describe them. The global flags ``--endpoint``, ``--token``, ``--token-type``, ``--json``
+and ``--max-wait`` go before or after the command (not for ``emulator``, whose own
+``--token`` is the token it serves); endpoint and token otherwise come from the environment
+or drconfig.yaml. A value may start with ``-`` (``--order-by -createdAtTimestamp``).
 
+Results go to stdout (tables, or one JSON document with ``--json``, whose keys are the
+snake_case names of the Python objects, times as ISO 8601); progress, prompts and errors go
+to stderr. No API token is printed. Characters the console cannot encode (a cp1252 or GBK
+console, ``PYTHONIOENCODING=ascii``) are replaced, never a crash; a reader that goes away
+(``aiodeploy deployments list | head -1``) ends the command quietly.
+
+``deployments list --limit N`` reads pages only until it has N deployments.
 ``deployments delete`` asks for confirmation on a terminal; elsewhere it needs ``--yes``
 (else exit 2), so that a script never hangs on a prompt or deletes by accident.
+``replace`` names the failing checks of a refusal (422). Stopping its wait (Ctrl-C,
+SIGTERM, ``--max-wait``) leaves the accepted replacement going on on the server and prints
+``aiodeploy wait TOKEN``, which waits for it again.
 
-Exit codes: 0 success; 1 the operation failed (an API or transport error, a failing
-validation, a rollout with items not done); 2 a usage error (bad flags, a malformed plan, no
-endpoint or token configured, a journal of another plan); 130/143 a rollout stopped by
-SIGINT/SIGTERM (it prints the command that resumes it).
+Exit codes: 0 success; 1 the operation failed (an API or transport error, a refused
+replacement, a failing validation, a rollout with items not done); 2 a usage error (bad
+flags, a malformed plan or operation token, no endpoint or token configured, a journal of
+another plan); 130/143 a rollout or a wait stopped by SIGINT/SIGTERM (it prints the command
+that resumes it). A closed output pipe keeps the code decided before the output (else 0).
 
 Example:
     >>> from aiodeploy.cli import main
