@@ -1,4 +1,4 @@
-"""The single-deployment commands: ``deployments``, ``validate``, ``replace`` and ``drift``."""
+"""The single-deployment commands: ``deployments``, ``validate`` and ``drift``."""
 
 from __future__ import annotations
 

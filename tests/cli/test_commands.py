@@ -239,9 +239,13 @@ async def test_transport_errors_are_one_line(cli) -> None:
 def test_help_lists_every_command(capsys) -> None:
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for name in ("deployments", "validate", "replace", "drift", "rollout", "emulator"):
+    names = ("deployments", "projects", "models", "validate", "replace", "wait", "drift")
+    for name in (*names, "rollout", "emulator"):
         assert f"    {name}" in out
-    for command in (["rollout"], ["deployments", "delete"], ["drift", "set"], ["emulator"]):
+    for command in (
+        ["rollout"], ["deployments", "delete"], ["drift", "set"], ["emulator"], ["wait"],
+        ["models", "list"], ["projects", "list"],
+    ):  # fmt: skip
         assert main([*command, "--help"]) == 0
         assert "example:" in capsys.readouterr().out
 
