@@ -158,14 +158,15 @@ async def test_drift_get_and_set(cli, emulator) -> None:
     changed = await cli("drift", "set", dep_id, "--target", "off", "--feature", "on", "--json")
     assert changed.code == 0
     data = json.loads(changed.out)
-    assert (data["targetDrift"]["enabled"], data["featureDrift"]["enabled"]) == (False, True)
+    assert data["deployment_id"] == dep_id
+    assert (data["target_drift"]["enabled"], data["feature_drift"]["enabled"]) == (False, True)
     shown = await cli("drift", "get", dep_id)
     assert shown.code == 0
     lines = [" ".join(line.split()) for line in shown.out.splitlines()]
     assert "target drift off" in lines
     assert "feature drift on" in lines
     await cli("drift", "set", dep_id, "--target", "on")
-    assert json.loads((await cli("drift", "get", dep_id, "--json")).out)["targetDrift"] == {
+    assert json.loads((await cli("drift", "get", dep_id, "--json")).out)["target_drift"] == {
         "enabled": True
     }
 
@@ -238,9 +239,13 @@ async def test_transport_errors_are_one_line(cli) -> None:
 def test_help_lists_every_command(capsys) -> None:
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for name in ("deployments", "validate", "replace", "drift", "rollout", "emulator"):
+    names = ("deployments", "projects", "models", "validate", "replace", "wait", "drift")
+    for name in (*names, "rollout", "emulator"):
         assert f"    {name}" in out
-    for command in (["rollout"], ["deployments", "delete"], ["drift", "set"], ["emulator"]):
+    for command in (
+        ["rollout"], ["deployments", "delete"], ["drift", "set"], ["emulator"], ["wait"],
+        ["models", "list"], ["projects", "list"],
+    ):  # fmt: skip
         assert main([*command, "--help"]) == 0
         assert "example:" in capsys.readouterr().out
 
