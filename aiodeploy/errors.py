@@ -5,6 +5,7 @@ Every exception derives from :class:`AiodeployError`; the names of the official
 
     AiodeployError
     ├── ConfigurationError (also ValueError)      nothing usable configured
+    ├── EventLoopError (also RuntimeError)        the client is in use by another event loop
     ├── CrossOriginError                          a Location/next URL left the endpoint's origin
     ├── APIError                                  the server answered with an error status
     │   ├── ClientError                           4xx
@@ -47,6 +48,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "CrossOriginError",
+    "EventLoopError",
     "JournalInUseError",
     "JournalMismatchError",
     "NotFoundError",
@@ -71,6 +73,11 @@ class AiodeployError(Exception):
 
 class ConfigurationError(AiodeployError, ValueError):
     """No endpoint or token could be found, or a configuration source is invalid."""
+
+
+class EventLoopError(AiodeployError, RuntimeError):
+    """The client's connections belong to another event loop that is still open; the
+    message says what to do instead."""
 
 
 class CrossOriginError(AiodeployError):

@@ -212,7 +212,9 @@ async def test_usage_errors_exit_2(cli, emulator) -> None:
 async def test_no_endpoint_configured_is_a_usage_error(cli) -> None:
     run = await cli("deployments", "list", connect=False)
     assert run.code == 2
-    assert "no DataRobot endpoint or token" in run.err
+    assert "No DataRobot endpoint or token is configured" in run.err
+    # the library's sentence, then the command line's own hint after a full stop
+    assert "DATAROBOT_API_TOKEN. On the command line: --endpoint URL --token TOKEN." in run.err
 
 
 async def test_wrong_token_fails_without_echoing_it(cli, emulator) -> None:

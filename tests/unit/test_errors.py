@@ -246,6 +246,7 @@ SAMPLES: list[BaseException] = [
     AsyncTimeoutError(url=URL, max_wait=1.0, last_status="RUNNING", retry_after=30.0),
     errors.JournalMismatchError("j.jsonl is the journal of another plan"),
     errors.JournalInUseError("j.jsonl is in use by another run"),
+    errors.EventLoopError("this client is in use by another event loop"),
 ]
 
 
@@ -275,6 +276,7 @@ def test_every_error_pickles_with_its_fields(err: BaseException, protocol: int) 
         ConfigurationError,
         errors.JournalMismatchError,
         errors.JournalInUseError,
+        errors.EventLoopError,
     ):
         assert _state(err)  # the sample does carry fields worth checking
     # the copy behaves like the original where it matters
