@@ -24,7 +24,6 @@ from ._bulk import (
     ReplacementRequest,
 )
 from ._client import AsyncDeploymentClient
-from ._journal import JournalMismatchError
 from ._models import (
     Deployment,
     DeploymentModel,
@@ -61,6 +60,9 @@ from .errors import (
     ConfigurationError,
     ConflictError,
     CrossOriginError,
+    EventLoopError,
+    JournalInUseError,
+    JournalMismatchError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -92,6 +94,7 @@ __all__ = [
     "DeploymentPredictionServer",
     "DeploymentRef",
     "DriftTrackingSettings",
+    "EventLoopError",
     "FailFastCancelled",
     "FeatureDriftSettings",
     "HealthStatus",
@@ -99,6 +102,7 @@ __all__ = [
     "ItemResult",
     "ItemStatusChanged",
     "ItemSubmitted",
+    "JournalInUseError",
     "JournalMismatchError",
     "Model",
     "ModelHistoryEntry",

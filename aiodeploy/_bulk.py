@@ -31,6 +31,7 @@ __all__ = [
     "ItemSubmitted",
     "Outcome",
     "ReplacementRequest",
+    "StopRun",
     "check_concurrency",
     "gather_in_order",
     "run_bulk",
@@ -158,6 +159,15 @@ class FailFastCancelled(AiodeployError):
     """An item stopped because another one failed and ``fail_fast`` was set."""
 
 
+class StopRun(Exception):
+    """Raised by an item's work to end the whole run at once with ``error``: an error no
+    other item could escape (the token was refused). The run raises ``error``."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 def check_concurrency(concurrency: int) -> int:
     """``concurrency``, checked.
 
@@ -178,19 +188,28 @@ async def gather_in_order(
     """Run ``work(index, item)`` for every item, one task each; results in input order.
 
     When ``stop_after(index, result)`` is true the items still running are cancelled
-    (their result stays ``None``). An exception escaping ``work`` cancels the others and
-    propagates.
+    (their result stays ``None``). When ``work`` raises :class:`StopRun`, the others are
+    cancelled and its error is raised. Any other exception escaping ``work`` cancels the
+    others and propagates.
     """
     results: list[T | None] = [None] * len(items)
+    stopped: list[BaseException] = []
 
     async def one(index: int, item: R, scope: anyio.CancelScope) -> None:
-        results[index] = result = await work(index, item)
+        try:
+            results[index] = result = await work(index, item)
+        except StopRun as stop:
+            stopped.append(stop.error)
+            scope.cancel()
+            return
         if stop_after is not None and stop_after(index, result):
             scope.cancel()
 
     async with anyio.create_task_group() as tg:
         for index, item in enumerate(items):
             tg.start_soon(one, index, item, tg.cancel_scope)
+    if stopped:
+        raise stopped[0]
     return results
 
 
@@ -204,8 +223,9 @@ async def run_bulk(
 ) -> BulkResult[R]:
     """Run ``work`` for every item concurrently; collect the results in input order.
 
-    ``work`` must turn every failure of its item into an :class:`ItemResult`; an exception
-    escaping it is a bug and cancels the run.
+    ``work`` must turn every failure of its item into an :class:`ItemResult`, or raise
+    :class:`StopRun` to end the run with an error every item would meet; any other
+    exception escaping it is a bug and cancels the run.
     """
     started = clock()
 

@@ -51,9 +51,14 @@ class AsyncDeploymentClient(CatalogMethods, DeploymentMethods, ReplacementMethod
         token_type: ``Bearer`` (default) or ``Token``.
         session: an aiohttp session to use; the client never closes it.
         ssl: ``False`` to skip TLS verification, an ``SSLContext``, or a CA bundle path.
-            TLS is verified by default.
+            TLS is verified by default, against ``REQUESTS_CA_BUNDLE`` or
+            ``CURL_CA_BUNDLE`` when set, else the system's CAs (``SSL_CERT_FILE``).
+        proxy: a proxy URL for every request (credentials may be in it); by default
+            ``HTTPS_PROXY``/``HTTP_PROXY`` unless ``NO_PROXY`` names the endpoint's host.
         connect_timeout: seconds to open a connection (default 6.05).
         read_timeout: seconds to wait on each socket read (default 60).
+        timeout: seconds for a whole request, from connecting to the last byte of the
+            reply (default: no bound beyond the connect and read timeouts).
         max_connections: connection pool size (default 100).
         max_in_flight: requests of all operations in flight at once (default:
             ``max_connections``); polls of many jobs share this budget.
@@ -79,8 +84,10 @@ class AsyncDeploymentClient(CatalogMethods, DeploymentMethods, ReplacementMethod
         token_type: str | None = None,
         session: aiohttp.ClientSession | None = None,
         ssl: bool | str | ssl_module.SSLContext | None = None,
+        proxy: str | None = None,
         connect_timeout: float | None = None,
         read_timeout: float = 60.0,
+        timeout: float | None = None,
         max_connections: int = 100,
         max_in_flight: int | None = None,
         requests_per_second: float | None = None,
@@ -102,6 +109,9 @@ class AsyncDeploymentClient(CatalogMethods, DeploymentMethods, ReplacementMethod
         )
         if max_connections < 1 or page_concurrency < 1:
             raise ValueError("max_connections and page_concurrency must be >= 1")
+        for name, seconds in (("read_timeout", read_timeout), ("timeout", timeout)):
+            if seconds is not None and not (isinstance(seconds, (int, float)) and seconds > 0):
+                raise ValueError(f"{name} must be a number of seconds > 0, got {seconds!r}")
         self.endpoint = config.endpoint
         transport = Transport(
             config.endpoint,
@@ -110,7 +120,9 @@ class AsyncDeploymentClient(CatalogMethods, DeploymentMethods, ReplacementMethod
             max_connections=max_connections,
             connect_timeout=config.connect_timeout,
             read_timeout=read_timeout,
+            timeout=timeout,
             ssl=ssl if isinstance(ssl, ssl_module.SSLContext) else config.ssl_verify,
+            proxy=proxy,
         )
         if retry is None:
             retry = RetryPolicy()

@@ -4,7 +4,15 @@ Precedence, per key: explicit arguments, then the environment (``DATAROBOT_ENDPO
 ``DATAROBOT_API_TOKEN``, ``DATAROBOT_SSL_VERIFY``, ``DATAROBOT_MAX_RETRIES``), then the YAML
 file named by ``DATAROBOT_CONFIG_FILE`` or else ``~/.config/datarobot/drconfig.yaml`` (keys
 ``endpoint``, ``token``, ``ssl_verify``, ``connect_timeout``, ``max_retries``,
-``token_type``), as the official client reads it.
+``token_type``), as the official client reads it. When TLS is verified without a bundle of
+its own, ``REQUESTS_CA_BUNDLE`` then ``CURL_CA_BUNDLE`` name the CA bundle, as ``requests``
+reads them.
+
+Values are cleaned or refused here, before any request: surrounding whitespace (a token
+read from a file ends with a newline) is stripped; a token with whitespace or control
+characters inside, an endpoint that is not an http(s) URL or lacks ``/api/v2``, a CA bundle
+that does not exist, are a :class:`~aiodeploy.errors.ConfigurationError` whose message never
+holds the token.
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ import yaml
 from .errors import ConfigurationError
 
 DEFAULT_CONFIG_PATH = Path("~/.config/datarobot/drconfig.yaml")
+API_PATH = "/api/v2"
+_CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 
@@ -45,12 +55,12 @@ def _strict_bool(name: str, value: str) -> bool:
         return True
     if lowered in _FALSE:
         return False
-    raise ConfigurationError(f"{name}={value!r} is not a boolean (use true/false, 1/0)")
+    raise ConfigurationError(f"{name}={value!r} is not a boolean (use true/false, 1/0).")
 
 
 def _whole_number(name: str, value: str) -> int:
     if not (value.strip().isascii() and value.strip().isdecimal()):
-        raise ConfigurationError(f"{name}={value!r} is not a whole number")
+        raise ConfigurationError(f"{name}={value!r} is not a whole number.")
     return int(value)
 
 
@@ -58,7 +68,7 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigurationError(f"cannot read the config file {str(path)!r}: {exc}") from exc
+        raise ConfigurationError(f"Cannot read the config file {str(path)!r}: {exc}.") from exc
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -66,12 +76,12 @@ def _load_yaml(path: Path) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         raise ConfigurationError(
-            f"the config file {str(path)!r} is not valid YAML{where}"
+            f"The config file {str(path)!r} is not valid YAML{where}."
         ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigurationError(f"the config file {str(path)!r} must hold a mapping of keys")
+        raise ConfigurationError(f"The config file {str(path)!r} must hold a mapping of keys.")
     return data
 
 
@@ -80,7 +90,7 @@ def _yaml_layer(env: Mapping[str, str]) -> tuple[dict[str, Any], str | None]:
     if named:
         path = Path(named).expanduser()
         if not path.is_file():
-            raise ConfigurationError(f"DATAROBOT_CONFIG_FILE names a missing file: {named!r}")
+            raise ConfigurationError(f"DATAROBOT_CONFIG_FILE names a missing file: {named!r}.")
         return _load_yaml(path), str(path)
     default = Path(env.get("HOME", "~")) / ".config/datarobot/drconfig.yaml"
     path = default if "HOME" in env else DEFAULT_CONFIG_PATH.expanduser()
@@ -90,13 +100,60 @@ def _yaml_layer(env: Mapping[str, str]) -> tuple[dict[str, Any], str | None]:
 
 
 def _check_endpoint(endpoint: str) -> str:
-    parts = urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    endpoint = endpoint.strip()
+    try:
+        parts = urlsplit(endpoint)
+        host = parts.hostname
+    except ValueError:  # e.g. an unbalanced "[" or a bad port
+        host = None
+    if parts.scheme.lower() not in ("http", "https") or not host or _has_space(endpoint):
         raise ConfigurationError(
             # the value is not shown: an endpoint and token swapped by mistake would leak it
-            "the configured endpoint is not an http(s) URL such as https://app.datarobot.com/api/v2"
+            "The configured endpoint is not an http(s) URL such as "
+            "https://app.datarobot.com/api/v2."
         )
-    return endpoint.rstrip("/")
+    endpoint = endpoint.rstrip("/")
+    if not parts.path.rstrip("/").endswith(API_PATH):
+        base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+        raise ConfigurationError(
+            f"The endpoint {endpoint} does not end with {API_PATH}, where DataRobot serves "
+            f"its API: did you mean {base}{API_PATH}?"
+        )
+    return endpoint
+
+
+def _has_space(text: str) -> bool:
+    return any(char.isspace() or not char.isprintable() for char in text)
+
+
+def _check_token(token: str, source: str) -> str:
+    token = token.strip()
+    if not token:
+        raise ConfigurationError(f"The DataRobot token from {source} is empty.")
+    if _has_space(token):
+        raise ConfigurationError(
+            f"The DataRobot token from {source} holds whitespace or control characters "
+            "inside it; check that it was copied whole, and only once."
+        )
+    return token
+
+
+def _ca_bundle(verify: bool | str, env: Mapping[str, str]) -> bool | str:
+    """``verify`` with a CA bundle from the environment when it says only ``True``."""
+    if verify is True:
+        for name in _CA_BUNDLE_VARIABLES:
+            if env.get(name, "").strip():
+                return _existing_bundle(env[name].strip(), name)
+        return True
+    if isinstance(verify, str):
+        return _existing_bundle(verify.strip(), "ssl_verify")
+    return verify
+
+
+def _existing_bundle(path: str, source: str) -> str:
+    if not Path(path).expanduser().exists():
+        raise ConfigurationError(f"The CA bundle named by {source} does not exist: {path!r}.")
+    return str(Path(path).expanduser())
 
 
 def _typed(source: str, key: str, value: Any, kinds: tuple[type, ...]) -> Any:
@@ -104,7 +161,7 @@ def _typed(source: str, key: str, value: Any, kinds: tuple[type, ...]) -> Any:
     if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
         names = " or ".join(k.__name__ for k in kinds)
         shown = type(value).__name__ if key == "token" else repr(value)  # never echo a token
-        raise ConfigurationError(f"{key} in {source} must be {names}, got {shown}")
+        raise ConfigurationError(f"{key} in {source} must be {names}, got {shown}.")
     return value
 
 
@@ -161,7 +218,7 @@ def resolve_config(
     missing = [name for name, v in (("endpoint", endpoint_value), ("token", token_value)) if not v]
     if missing:
         raise ConfigurationError(
-            f"no DataRobot {' or '.join(missing)} configured; tried {', '.join(tried)}. "
+            f"No DataRobot {' or '.join(missing)} is configured (tried {', '.join(tried)}). "
             "Pass endpoint= and token=, or set DATAROBOT_ENDPOINT and DATAROBOT_API_TOKEN."
         )
 
@@ -171,16 +228,22 @@ def resolve_config(
     kind = pick(token_type, None, "token_type", (str,))
     kind = kind or "Bearer"
     if kind not in ("Bearer", "Token"):
-        raise ConfigurationError(f"token_type must be 'Bearer' or 'Token', got {kind!r}")
+        raise ConfigurationError(f"token_type must be 'Bearer' or 'Token', got {kind!r}.")
     if retries is not None and retries < 0:
-        raise ConfigurationError(f"max_retries must be >= 0, got {retries}")
+        raise ConfigurationError(f"max_retries must be >= 0, got {retries}.")
     if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
-        raise ConfigurationError(f"connect_timeout must be > 0, got {timeout}")
+        raise ConfigurationError(f"connect_timeout must be > 0, got {timeout}.")
+    if token is not None:
+        where = "the token argument"
+    elif env.get("DATAROBOT_API_TOKEN"):
+        where = "DATAROBOT_API_TOKEN"
+    else:
+        where = file_name
     return Config(
         endpoint=_check_endpoint(str(endpoint_value)),
-        token=str(token_value),
+        token=_check_token(str(token_value), where),
         token_type=kind,
-        ssl_verify=True if verify is None else verify,
+        ssl_verify=_ca_bundle(True if verify is None else verify, env),
         connect_timeout=6.05 if timeout is None else float(timeout),
         max_retries=retries,
     )

@@ -2,8 +2,8 @@
 
 One line per event, written and fsynced before the run acts on it:
 
-* ``plan``: first line; the plan's fingerprint and size. A journal of another plan is
-  refused.
+* ``plan``: first line; the plan's fingerprint and size, and the origin of the endpoint
+  it was written against. A journal of another plan, or of another server, is refused.
 * ``submitting``: written *before* the PATCH is sent. Found without a matching
   ``submitted``, it means the PATCH may or may not have reached the server (a crash, or a
   dropped connection); the deployment is read before anything is sent again.
@@ -11,7 +11,9 @@ One line per event, written and fsynced before the run acts on it:
 * ``finished``: the item's outcome.
 
 Writes are group-committed: concurrent appends share one write + fsync in a worker thread,
-so a thousand items do not mean a thousand fsyncs on the event loop.
+so a thousand items do not mean a thousand fsyncs on the event loop. An open journal holds
+an exclusive lock on its file (``flock``, where the platform has it): a second run on the
+same journal, in this process or another, is refused while the first one runs.
 """
 
 from __future__ import annotations
@@ -19,17 +21,32 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-from collections.abc import Sequence
+import sys
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import msgspec
 
-from ._bulk import Outcome
-from .errors import AiodeployError
+from ._bulk import BulkEvent, BulkResult, ItemResult, Outcome, run_bulk
+from .errors import JournalInUseError, JournalMismatchError
 
-__all__ = ["Journal", "JournalMismatchError", "plan_fingerprint"]
+if sys.platform != "win32":  # Windows has no flock: a journal is not locked there
+    import fcntl
+
+__all__ = [
+    "Journal",
+    "JournalInUseError",
+    "JournalMismatchError",
+    "operation_fingerprint",
+    "plan_fingerprint",
+    "run_journaled",
+]
+
+R = TypeVar("R")
 
 JOURNAL_VERSION = 1
 _encoder = msgspec.json.Encoder()
@@ -37,13 +54,15 @@ _decoder = msgspec.json.Decoder(dict[str, Any])
 _OUTCOMES = frozenset(outcome.value for outcome in Outcome)
 
 
-class JournalMismatchError(AiodeployError, ValueError):
-    """The journal belongs to another plan (or is not a rollout journal at all)."""
-
-
 def plan_fingerprint(items: Sequence[Sequence[str]]) -> str:
     """A stable fingerprint of a plan: its items, in order."""
     digest = hashlib.sha256(_encoder.encode([list(item) for item in items]))
+    return digest.hexdigest()[:32]
+
+
+def operation_fingerprint(kind: str, params: Mapping[str, Any], items: Sequence[str]) -> str:
+    """A stable fingerprint of a bulk operation: what it does, with what, to which items."""
+    digest = hashlib.sha256(_encoder.encode([kind, dict(sorted(params.items())), list(items)]))
     return digest.hexdigest()[:32]
 
 
@@ -74,41 +93,54 @@ class Journal:
         return f"<Journal {str(self.path)!r}>"
 
     @classmethod
-    async def open(cls, path: str | os.PathLike[str], plan: str, size: int) -> Journal:
-        """Open (or create) the journal for a plan of ``size`` items.
+    async def open(
+        cls, path: str | os.PathLike[str], plan: str, size: int, *, origin: str | None = None
+    ) -> Journal:
+        """Open (or create) the journal for a plan of ``size`` items, and lock it.
+
+        Args:
+            path: the JSONL file.
+            plan: the plan's fingerprint (:func:`plan_fingerprint`).
+            size: how many items the plan has.
+            origin: the endpoint's origin (``scheme://host:port``) the run talks to; a
+                journal written against another origin is refused. Journals written before
+                origins were recorded are accepted.
 
         Raises:
-            JournalMismatchError: the file is another plan's journal, or not a journal.
+            JournalMismatchError: the file is another plan's or another server's journal,
+                or not a journal.
+            JournalInUseError: another run holds the journal.
+            OSError: the file cannot be opened or written.
         """
-        return await anyio.to_thread.run_sync(cls._open_sync, Path(path), plan, size)
+        return await anyio.to_thread.run_sync(cls._open_sync, Path(path), plan, size, origin)
 
     @classmethod
-    def _open_sync(cls, path: Path, plan: str, size: int) -> Journal:
-        items: dict[int, ItemState] = {}
-        if path.exists():
-            data = path.read_bytes()
+    def _open_sync(cls, path: Path, plan: str, size: int, origin: str | None) -> Journal:
+        handle = path.open("a+b")
+        try:
+            _lock(handle, path)
+            handle.seek(0)
+            data = handle.read()
             complete = data[: data.rfind(b"\n") + 1]  # a torn last line was never acted on
             lines = complete.splitlines()
+            items: dict[int, ItemState] = {}
             if lines:
-                header = _decode_line(path, lines[0])
-                if header.get("type") != "plan":
-                    raise JournalMismatchError(f"{path} is not a rollout journal")
-                if header.get("plan") != plan or header.get("items") != size:
-                    raise JournalMismatchError(
-                        f"{path} is the journal of another plan; use a new journal file"
-                    )
+                _check_header(path, _decode_line(path, lines[0]), plan, size, origin)
                 for line in lines[1:]:
                     _apply(items, _decode_line(path, line), size, path)
             if len(complete) != len(data):
-                with path.open("r+b") as torn:
-                    torn.truncate(len(complete))
+                handle.truncate(len(complete))
+            journal = cls(path, items, handle)
             if not lines:
-                path.unlink()
-        handle = path.open("ab")
-        journal = cls(path, items, handle)
-        if handle.tell() == 0:
-            header = {"type": "plan", "version": JOURNAL_VERSION, "plan": plan, "items": size}
-            journal._write_sync([_encoder.encode(header) + b"\n"])
+                header: dict[str, Any] = {
+                    "type": "plan", "version": JOURNAL_VERSION, "plan": plan, "items": size,
+                }  # fmt: skip
+                if origin is not None:
+                    header["origin"] = origin
+                journal._write_sync([_encoder.encode(header) + b"\n"])
+        except BaseException:
+            handle.close()  # releases the lock
+            raise
         return journal
 
     def _write_sync(self, lines: list[bytes]) -> None:
@@ -137,6 +169,32 @@ class Journal:
                 lines, self._pending = self._pending, []
                 await anyio.to_thread.run_sync(self._write_sync, lines)
             self._handle.close()
+
+
+def _lock(handle: Any, path: Path) -> None:
+    if sys.platform == "win32":  # pragma: no cover
+        return
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise JournalInUseError(
+            f"{path} is in use by another run; wait for it to end, or use another journal"
+        ) from None
+
+
+def _check_header(
+    path: Path, header: dict[str, Any], plan: str, size: int, origin: str | None
+) -> None:
+    if header.get("type") != "plan":
+        raise JournalMismatchError(f"{path} is not a rollout journal")
+    if header.get("plan") != plan or header.get("items") != size:
+        raise JournalMismatchError(f"{path} is the journal of another plan; use a new journal file")
+    written = header.get("origin")
+    if origin is not None and written is not None and written != origin:
+        raise JournalMismatchError(
+            f"{path} was written against {written}, not {origin}; a journal belongs to one "
+            "server: use a new journal file"
+        )
 
 
 def _decode_line(path: Path, line: bytes) -> dict[str, Any]:
@@ -178,3 +236,52 @@ def _apply(
         state.outcome, state.error, state.checks = outcome, error, checks
     else:
         raise JournalMismatchError(f"{path} has a record of unknown type: {record}")
+
+
+async def run_journaled(
+    items: Sequence[R],
+    work: Callable[[int, R], Awaitable[ItemResult[R]]],
+    *,
+    journal: str | os.PathLike[str] | None,
+    fingerprint: str,
+    origin: str,
+    fail_fast: bool = False,
+    on_event: Callable[[BulkEvent], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> BulkResult[R]:
+    """:func:`~aiodeploy._bulk.run_bulk`, resumable, for idempotent bulk operations.
+
+    Each item's outcome is journalled when it ends. Run again with the same journal (same
+    ``fingerprint`` and ``origin``), the items that ended well are taken over (``resumed``)
+    and the others run again. Rollouts, whose PATCH is not idempotent, journal each step
+    instead (see :mod:`aiodeploy._rollout`).
+
+    Raises:
+        JournalMismatchError, JournalInUseError, OSError: see :meth:`Journal.open`.
+    """
+    if journal is None:
+        return await run_bulk(items, work, fail_fast=fail_fast, on_event=on_event, clock=clock)
+    opened = await Journal.open(journal, fingerprint, len(items), origin=origin)
+
+    async def journaled(index: int, item: R) -> ItemResult[R]:
+        state = opened.items.get(index)
+        if state is not None and state.outcome is not None and Outcome(state.outcome).ok:
+            return ItemResult(item, Outcome(state.outcome), resumed=True)
+        result = await work(index, item)
+        await opened.append(
+            {
+                "type": "finished",
+                "index": index,
+                "at": datetime.now(timezone.utc).isoformat(),
+                "outcome": result.outcome.value,
+                "error": None if result.error is None else str(result.error),
+                "checks": None,
+            }
+        )
+        return result
+
+    try:
+        return await run_bulk(items, journaled, fail_fast=fail_fast, on_event=on_event, clock=clock)
+    finally:
+        with anyio.CancelScope(shield=True):  # the journal is closed even on cancel
+            await opened.aclose()

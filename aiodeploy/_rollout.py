@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 import anyio
 import msgspec
 
+from ._api.access import AccessCheck
 from ._api.operation import ReplacementOperation, follow, utc_now
 from ._api.replacement import Step, decide, submit_replacement
 from ._bulk import (
@@ -27,6 +28,7 @@ from ._bulk import (
     ItemSubmitted,
     Outcome,
     ReplacementRequest,
+    StopRun,
     run_bulk,
 )
 from ._deadline import Deadline
@@ -72,6 +74,7 @@ class Rollout:
     max_wait: float
     journal: Journal | None
     on_event: Callable[[BulkEvent], None] | None
+    access: AccessCheck
 
     def _emit(self, event: BulkEvent) -> None:
         if self.on_event is not None:
@@ -97,6 +100,8 @@ class Rollout:
         except AsyncTimeoutError as exc:
             result = ItemResult(request, Outcome.TIMED_OUT, error=exc)
         except AiodeployError as exc:
+            if await self.access.stops_everything(exc):
+                raise StopRun(exc) from exc  # not journalled: a rerun does the item again
             result = ItemResult(request, Outcome.FAILED, error=exc)
         if not result.resumed:
             error = None if result.error is None else str(result.error)
@@ -243,7 +248,9 @@ async def replace_models(
     """The body of :meth:`AsyncDeploymentClient.replace_models` (arguments checked)."""
     opened = None
     if journal is not None:
-        opened = await Journal.open(journal, plan_fingerprint(plan), len(plan))
+        opened = await Journal.open(
+            journal, plan_fingerprint(plan), len(plan), origin=session.transport.origin_url
+        )
     try:
         rollout = Rollout(
             session,
@@ -253,6 +260,7 @@ async def replace_models(
             max_wait=max_wait,
             journal=opened,
             on_event=on_event,
+            access=AccessCheck(session),
         )
         return await run_bulk(
             plan, rollout.run_item, fail_fast=fail_fast, on_event=on_event, clock=session.clock

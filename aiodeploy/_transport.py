@@ -3,6 +3,17 @@
 It owns the session (created lazily, in the running loop), refuses URLs outside the
 endpoint's origin before any byte is sent, never follows redirects, adds the
 ``Authorization`` header per request, and maps aiohttp's errors to aiodeploy's.
+
+The network environment is the user's, read as ``requests`` (and so the official client)
+reads it: a proxy from ``proxy=`` or ``HTTP_PROXY``/``HTTPS_PROXY`` unless ``NO_PROXY``
+names the host; TLS verified against ``ssl=`` or the configured CA bundle, else the
+system's (``SSL_CERT_FILE``/``SSL_CERT_DIR`` honoured). Both are decided once, when the
+transport is made, not per request.
+
+A session belongs to the event loop it was made in. An async generator registered with
+that loop closes it when the loop shuts down (``asyncio.run`` finalizes async generators
+before it closes the loop), so a client used from one ``asyncio.run`` and then another
+gets a fresh session in the second, and no "Unclosed client session" is left behind.
 """
 
 from __future__ import annotations
@@ -12,14 +23,16 @@ import logging
 import platform
 import ssl as ssl_module
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
+from yarl import URL
 
 from ._version import __version__
 from ._wire import Response
-from .errors import APITimeoutError, CrossOriginError, TransportError
+from .errors import APITimeoutError, CrossOriginError, EventLoopError, TransportError
 
 logger = logging.getLogger("aiodeploy")
 
@@ -49,7 +62,11 @@ class Transport:
         max_connections: connector limit for a session created here.
         connect_timeout: seconds to open a connection.
         read_timeout: seconds to wait for each read from the socket.
+        timeout: seconds for a whole request, connection to last byte (``None``: no bound
+            beyond the connect and read timeouts).
         ssl: ``True`` (verify), ``False`` (do not verify), a CA bundle path, or an SSLContext.
+        proxy: the proxy URL for every request; ``None`` reads ``HTTP_PROXY``,
+            ``HTTPS_PROXY`` and ``NO_PROXY`` (and proxy credentials in ``.netrc``).
     """
 
     def __init__(
@@ -61,7 +78,9 @@ class Transport:
         max_connections: int = 100,
         connect_timeout: float = 6.05,
         read_timeout: float = 60.0,
+        timeout: float | None = None,
         ssl: bool | str | ssl_module.SSLContext = True,
+        proxy: str | None = None,
     ) -> None:
         self.endpoint = endpoint.rstrip("/") + "/"
         self._origin = origin(self.endpoint)
@@ -70,13 +89,22 @@ class Transport:
         self._owns_session = session is None
         self._max_connections = max_connections
         self._timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=connect_timeout, sock_read=read_timeout
+            total=timeout, sock_connect=connect_timeout, sock_read=read_timeout
         )
         self._ssl = ssl
+        self._proxy, self._proxy_auth = _proxy_for(self.endpoint, proxy)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._watcher: AsyncGenerator[None, None] | None = None
         self._closed = False
 
     def __repr__(self) -> str:
         return f"<Transport endpoint={self.endpoint!r}>"
+
+    @property
+    def origin_url(self) -> str:
+        """The endpoint's origin, ``scheme://host:port`` (default port included)."""
+        scheme, host, port = self._origin
+        return f"{scheme}://{host}:{port}"
 
     def url_for(self, path_or_url: str) -> str:
         """Resolve a relative API path, or check an absolute URL's origin.
@@ -100,19 +128,57 @@ class Transport:
     def _ssl_argument(self) -> bool | ssl_module.SSLContext:
         if isinstance(self._ssl, str):
             return ssl_module.create_default_context(cafile=self._ssl)
+        if self._ssl is True:
+            # made now, not at aiohttp's import: SSL_CERT_FILE/SSL_CERT_DIR set since count
+            return ssl_module.create_default_context()
         return self._ssl
 
-    def _get_session(self) -> aiohttp.ClientSession:
+    async def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
             raise RuntimeError("this client is closed; create a new one")
+        loop = asyncio.get_running_loop()
+        if not self._owns_session:
+            self._loop = loop  # the caller's session: its loop is the caller's business
+        elif self._session is not None and self._loop is not None and self._loop.is_closed():
+            await self._discard(self._session)
+        elif self._session is not None and self._loop is not loop:
+            raise EventLoopError(
+                "this client's connections belong to another event loop that is still "
+                "open. Use the client from one event loop (for example create it inside "
+                "the coroutine you pass to asyncio.run), or await client.aclose() in that "
+                "loop before using the client in another"
+            )
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=self._ssl_argument())
-            self._session = aiohttp.ClientSession(
+            session = self._session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=self._timeout,
                 headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             )
+            self._loop = loop
+            self._watcher = self._close_with_loop(session)
+            await self._watcher.asend(None)  # registered with the loop: finalized at its end
         return self._session
+
+    async def _discard(self, session: aiohttp.ClientSession) -> None:
+        """Drop a session whose loop was closed without finalizing its async generators
+        (a loop closed by hand): nothing of it can run any more, so it is only marked
+        closed, and a new session is made in the running loop."""
+        self._session = self._loop = self._watcher = None
+        connector = session.connector
+        session.detach()
+        if connector is not None:
+            await connector.close()  # on a closed loop this only marks it closed
+
+    async def _close_with_loop(self, session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+        """Suspended for the session's life; closing it (at ``aclose``, or when the loop
+        finalizes its async generators on shutdown) closes the session."""
+        try:
+            yield
+        finally:
+            if self._session is session:
+                self._session = self._loop = self._watcher = None
+            await session.close()
 
     async def request(
         self,
@@ -133,7 +199,9 @@ class Transport:
         headers = {"Authorization": self._authorization}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        session = self._get_session()
+        session = self._session if self._loop is asyncio.get_running_loop() else None
+        if session is None:
+            session = await self._get_session()
         started = time.perf_counter()
         try:
             async with session.request(
@@ -143,6 +211,8 @@ class Transport:
                 data=body,
                 headers=headers,
                 allow_redirects=False,
+                proxy=self._proxy,
+                proxy_auth=self._proxy_auth,
             ) as reply:
                 content = await reply.read()
                 status = reply.status
@@ -177,9 +247,22 @@ class Transport:
     async def aclose(self) -> None:
         """Close the session if this transport created it. Safe to call twice."""
         self._closed = True
-        session, self._session = self._session, None
-        if session is not None and self._owns_session:
-            await session.close()
+        watcher = self._watcher
+        if watcher is not None:
+            await watcher.aclose()  # closes the session
+        self._session = None
+
+
+def _proxy_for(endpoint: str, proxy: str | None) -> tuple[str | None, aiohttp.BasicAuth | None]:
+    """The proxy (and its credentials) for the endpoint: ``proxy``, else the environment's,
+    unless ``NO_PROXY`` names the host."""
+    if proxy is not None:
+        return proxy, None  # credentials in the URL are aiohttp's to use
+    try:
+        url, auth = get_env_proxy_for_url(URL(endpoint))
+    except LookupError:
+        return None, None
+    return str(url), auth
 
 
 def _flatten(params: QueryParams) -> list[tuple[str, str]]:

@@ -111,13 +111,19 @@ def check_id(value: object, what: str) -> str:
 
 
 def check_reason(reason: object) -> ModelReplacementReason:
-    """Check a replacement reason given as the enum or its string value.
+    """Check a replacement reason given as the enum or its name, in any case.
+
+    ``"accuracy"``, ``" Accuracy "`` and ``ModelReplacementReason.ACCURACY`` are one reason:
+    the names are upper-case words, so a different case or stray spaces (from a spreadsheet
+    cell, say) cannot mean anything else, in Python as on the command line and in plans.
 
     Raises:
-        ValueError: not one of :class:`~aiodeploy.enums.ModelReplacementReason`'s values.
+        ValueError: not one of :class:`~aiodeploy.enums.ModelReplacementReason`'s values;
+            the message lists them.
     """
+    text = reason.strip().upper() if isinstance(reason, str) else reason
     try:
-        return ModelReplacementReason(reason)
+        return ModelReplacementReason(text)
     except ValueError:
         allowed = ", ".join(r.value for r in ModelReplacementReason)
         raise ValueError(f"unknown replacement reason {reason!r}; use one of {allowed}") from None

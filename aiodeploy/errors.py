@@ -5,6 +5,7 @@ Every exception derives from :class:`AiodeployError`; the names of the official
 
     AiodeployError
     ├── ConfigurationError (also ValueError)      nothing usable configured
+    ├── EventLoopError (also RuntimeError)        the client is in use by another event loop
     ├── CrossOriginError                          a Location/next URL left the endpoint's origin
     ├── APIError                                  the server answered with an error status
     │   ├── ClientError                           4xx
@@ -21,7 +22,9 @@ Every exception derives from :class:`AiodeployError`; the names of the official
     ├── ResponseDecodeError (also ValueError)     a 2xx body that is not what the contract says
     ├── AsyncFailureError                         an unexpected reply while polling a job
     ├── AsyncProcessUnsuccessfulError             the job ended in ERROR, ABORTED or EXPIRED
-    └── AsyncTimeoutError (also TimeoutError)     ``max_wait`` passed before the job ended
+    ├── AsyncTimeoutError (also TimeoutError)     ``max_wait`` passed before the job ended
+    ├── JournalMismatchError (also ValueError)    a journal of another plan or server
+    └── JournalInUseError                         another run holds the journal
 
 Caller mistakes (a malformed id, a negative ``max_wait``) raise :class:`ValueError` or
 :class:`TypeError` before any request is sent. No error ever carries the API token.
@@ -45,6 +48,9 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "CrossOriginError",
+    "EventLoopError",
+    "JournalInUseError",
+    "JournalMismatchError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -67,6 +73,11 @@ class AiodeployError(Exception):
 
 class ConfigurationError(AiodeployError, ValueError):
     """No endpoint or token could be found, or a configuration source is invalid."""
+
+
+class EventLoopError(AiodeployError, RuntimeError):
+    """The client's connections belong to another event loop that is still open; the
+    message says what to do instead."""
 
 
 class CrossOriginError(AiodeployError):
@@ -275,6 +286,14 @@ class AsyncTimeoutError(AiodeployError, TimeoutError):
         super().__init__(
             f"job {url} did not finish within {max_wait:g} s (last status: {last_status}{asked})"
         )
+
+
+class JournalMismatchError(AiodeployError, ValueError):
+    """The journal belongs to another plan or another server (or is not a journal at all)."""
+
+
+class JournalInUseError(AiodeployError):
+    """Another run (in this process or another) holds the journal."""
 
 
 def _rebuild(cls: type[BaseException], state: dict[str, Any], text: str) -> BaseException:

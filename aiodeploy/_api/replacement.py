@@ -79,7 +79,7 @@ async def submit_replacement(
     model_id: str,
     reason: ModelReplacementReason,
     *,
-    deadline: Deadline,
+    deadline: Deadline | None,
     before_send: Callable[[], Awaitable[None]] | None = None,
     in_doubt: bool = False,
 ) -> ReplacementOperation:
@@ -97,7 +97,9 @@ async def submit_replacement(
         dep_id: the deployment.
         model_id: the new model.
         reason: the replacement reason.
-        deadline: bounds the reads that settle a doubt.
+        deadline: bounds the whole submission, the reads that settle a doubt included
+            (``None``: the PATCH is unbounded, and a doubt is settled within the client's
+            ``max_wait``).
         before_send: awaited before each PATCH is sent (a rollout journals it).
         in_doubt: a PATCH was sent earlier and its fate is unknown: read first.
 
@@ -126,6 +128,8 @@ async def submit_replacement(
                 conflict = doubt = exc
             except (ServerError, ResponseDecodeError) as exc:
                 doubt = exc  # the server may have acted: the deployment tells
+        if deadline is None:
+            deadline = session.deadline(None)
         deployment = await get_deployment(session, dep_id, deadline=deadline, persist=True)
         if serves(deployment, model_id):
             return _accepted(session, dep_id, model_id, reason, status_url=None)

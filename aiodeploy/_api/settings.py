@@ -8,11 +8,12 @@ from collections.abc import Callable, Sequence
 import anyio
 import msgspec
 
-from .._bulk import BulkEvent, BulkResult, ItemResult, ItemSubmitted, Outcome, run_bulk
+from .._bulk import BulkEvent, BulkResult, ItemResult, ItemSubmitted, Outcome, StopRun, run_bulk
 from .._deadline import Deadline
 from .._models import DriftTrackingSettings
 from .._session import Session
 from ..errors import AiodeployError, AsyncTimeoutError
+from .access import AccessCheck
 
 __all__ = [
     "drift_payload",
@@ -76,6 +77,7 @@ async def update_drift_many(
     once (waiting takes no place); outcomes ``updated``, ``failed`` or ``timed_out``.
     ``max_wait`` (checked) bounds each item from when it starts submitting."""
     limiter = anyio.CapacityLimiter(concurrency)
+    access = AccessCheck(session)
 
     async def work(index: int, dep_id: str) -> ItemResult[str]:
         try:
@@ -89,6 +91,8 @@ async def update_drift_many(
         except AsyncTimeoutError as exc:
             return ItemResult(dep_id, Outcome.TIMED_OUT, error=exc)
         except AiodeployError as exc:
+            if await access.stops_everything(exc):
+                raise StopRun(exc) from exc
             return ItemResult(dep_id, Outcome.FAILED, error=exc)
         return ItemResult(dep_id, Outcome.UPDATED)
 

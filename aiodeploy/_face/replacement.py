@@ -81,13 +81,12 @@ class ReplacementMethods(Face):
             NotFoundError: no such deployment or model.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
-        session = self._session
         return await replacement.submit_replacement(
-            session,
+            self._session,
             deployment_id(deployment),
             check_id(new_model_id, "model id"),
             check_reason(reason),
-            deadline=session.deadline(None),
+            deadline=None,
         )
 
     def resume_replacement(self, token: str) -> ReplacementOperation:

@@ -1,20 +1,31 @@
-"""The ``aiodeploy`` command line: deployments, validation, replacement, drift and rollouts.
+"""The ``aiodeploy`` command line: deployments, projects, models, replacement, drift, rollouts.
 
-Commands: ``deployments list|get|delete``, ``validate``, ``replace``, ``drift get|set``,
-``rollout`` and ``emulator``; ``aiodeploy --help`` (or ``python -m aiodeploy --help``) and
-each command's ``--help`` describe them. The global flags ``--endpoint``, ``--token``,
-``--token-type``, ``--json`` and ``--max-wait`` go before or after the command (not for
-``emulator``, whose own ``--token`` is the token it serves); endpoint and token otherwise
-come from the environment or drconfig.yaml. Results go to stdout (tables, or one JSON
-document with ``--json``); progress, prompts and errors go to stderr. No token is printed.
+Commands: ``deployments list|get|delete``, ``projects list``, ``models list PROJECT``,
+``validate``, ``replace``, ``wait``, ``drift get|set``, ``rollout`` and ``emulator``;
+``aiodeploy --help`` (or ``python -m aiodeploy --help``) and each command's ``--help``
+describe them. The global flags ``--endpoint``, ``--token``, ``--token-type``, ``--json``
+and ``--max-wait`` go before or after the command (not for ``emulator``, whose own
+``--token`` is the token it serves); endpoint and token otherwise come from the environment
+or drconfig.yaml. A value may start with ``-`` (``--order-by -createdAtTimestamp``).
 
+Results go to stdout (tables, or one JSON document with ``--json``, whose keys are the
+snake_case names of the Python objects, times as ISO 8601); progress, prompts and errors go
+to stderr. No API token is printed. Characters the console cannot encode (a cp1252 or GBK
+console, ``PYTHONIOENCODING=ascii``) are replaced, never a crash; a reader that goes away
+(``aiodeploy deployments list | head -1``) ends the command quietly.
+
+``deployments list --limit N`` reads pages only until it has N deployments.
 ``deployments delete`` asks for confirmation on a terminal; elsewhere it needs ``--yes``
 (else exit 2), so that a script never hangs on a prompt or deletes by accident.
+``replace`` names the failing checks of a refusal (422). Stopping its wait (Ctrl-C,
+SIGTERM, ``--max-wait``) leaves the accepted replacement going on on the server and prints
+``aiodeploy wait TOKEN``, which waits for it again.
 
-Exit codes: 0 success; 1 the operation failed (an API or transport error, a failing
-validation, a rollout with items not done); 2 a usage error (bad flags, a malformed plan, no
-endpoint or token configured, a journal of another plan); 130/143 a rollout stopped by
-SIGINT/SIGTERM (it prints the command that resumes it).
+Exit codes: 0 success; 1 the operation failed (an API or transport error, a refused
+replacement, a failing validation, a rollout with items not done); 2 a usage error (bad
+flags, a malformed plan or operation token, no endpoint or token configured, a journal of
+another plan); 130/143 a rollout or a wait stopped by SIGINT/SIGTERM (it prints the command
+that resumes it). A closed output pipe keeps the code decided before the output (else 0).
 
 Example:
     >>> from aiodeploy.cli import main
@@ -24,18 +35,16 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from .._journal import JournalMismatchError
 from ..errors import AiodeployError, AuthenticationError, ConfigurationError
-from ._base import UsageError
+from ._base import CommandError, UsageError
 from ._parser import build_parser, parse
 from ._plan import PlanError
+from ._streams import is_closed_pipe, quiet_closed_pipes, tolerant_streams
 
 __all__ = ["main"]
 
@@ -49,8 +58,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: the arguments after the program name (default: ``sys.argv[1:]``).
 
     Returns:
-        The exit code: 0, 1, 2, or 128 + a signal number for an interrupted rollout.
+        The exit code: 0, 1, 2, or 128 + a signal number for an interrupted wait.
     """
+    with tolerant_streams():
+        code = _main(argv)
+        # what is still buffered for a closed pipe goes nowhere now, not to an error at exit
+        quiet_closed_pipes()
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     as_module = argv is None and Path(sys.argv[0]).name == "__main__.py"
     prog = "python -m aiodeploy" if as_module else "aiodeploy"
@@ -67,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.argv = words
     try:
         code: int = args.run(args)
+        sys.stdout.flush()  # a closed pipe shows here when the output fit in the buffer
     except (UsageError, PlanError) as exc:
         return _fail(prog, str(exc), EXIT_USAGE)
     except JournalMismatchError as exc:
@@ -75,14 +93,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except ConfigurationError as exc:
         return _fail(prog, f"{exc} On the command line: --endpoint URL --token TOKEN.", EXIT_USAGE)
-    except BrokenPipeError:
-        # the reader went away (`aiodeploy ... | head`): nothing left to tell anyone
-        _silence_stdout()
-        return EXIT_FAILED
+    except CommandError as exc:
+        return _fail(prog, str(exc), EXIT_FAILED)
     except KeyboardInterrupt:
-        # Outside a rollout (which handles the signal itself) there is nothing to resume.
+        # Outside a wait (which says what goes on, on the server) nothing was left running.
         return _fail(prog, "interrupted", EXIT_SIGINT)
     except Exception as exc:
+        if is_closed_pipe(exc):
+            # The reader went away (`aiodeploy ... | head`): it had what it wanted. A code
+            # decided before the output (a failing validation, a rollout not all done)
+            # still holds.
+            quiet_closed_pipes()
+            return int(getattr(args, "decided", EXIT_OK))
         leaves = _reportable(exc)
         if leaves is None:
             raise  # a bug: keep its traceback
@@ -92,16 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def _silence_stdout() -> None:
-    # Python flushes stdout at exit; into a closed pipe that prints another error.
-    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-
-
 def _fail(prog: str, message: str, code: int) -> int:
-    sys.stderr.write(f"{prog}: error: {message}\n")
-    sys.stderr.flush()
+    try:
+        sys.stderr.write(f"{prog}: error: {message}\n")
+        sys.stderr.flush()
+    except OSError:  # stderr is a closed pipe too: nobody is left to tell
+        quiet_closed_pipes()
     return code
 
 

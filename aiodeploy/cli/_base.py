@@ -1,4 +1,4 @@
-"""What every command shares: the usage error, and running a coroutine with a client."""
+"""What every command shares: its errors, and running a coroutine with a client."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from typing import Any
 
 from .._client import AsyncDeploymentClient
 
-__all__ = ["ApiCommand", "UsageError", "connect", "run_api"]
+__all__ = ["TOKEN_PLACEHOLDER", "ApiCommand", "CommandError", "UsageError", "connect", "run_api"]
+
+TOKEN_PLACEHOLDER = '"$DATAROBOT_API_TOKEN"'  # noqa: S105 (a shell reference, not a token)
+"""Stands for the API token in a printed command line: a token is never printed."""
 
 ApiCommand = Callable[[AsyncDeploymentClient, argparse.Namespace], Awaitable[int]]
 """A command that talks to the API: gets a connected client, returns the exit code."""
@@ -17,6 +20,10 @@ ApiCommand = Callable[[AsyncDeploymentClient, argparse.Namespace], Awaitable[int
 
 class UsageError(Exception):
     """The command line cannot be acted on (exit code 2); ``str()`` says why."""
+
+
+class CommandError(Exception):
+    """The command was acted on and failed (exit code 1); ``str()`` says why in one line."""
 
 
 def connect(args: argparse.Namespace) -> AsyncDeploymentClient:

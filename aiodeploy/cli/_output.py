@@ -6,6 +6,7 @@ Results go to stdout; progress, prompts and errors go to stderr, so that
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import json
 import os
@@ -41,9 +42,15 @@ def make_console(stream: TextIO) -> Console:
     """A rich console writing to ``stream`` without colour codes when it is not a terminal."""
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich would exit with 1 here; main() decides what a closed pipe means
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, "the reader closed the pipe")
+
     interactive = stream.isatty()
     width = None if interactive or "COLUMNS" in os.environ else _PIPE_WIDTH
-    return Console(file=stream, width=width, highlight=False, soft_wrap=False)
+    return _Console(file=stream, width=width, highlight=False, soft_wrap=False)
 
 
 def print_table(

@@ -13,10 +13,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._version import __version__
-from .._wire import check_id
+from .._wire import check_id, check_reason
 from ..emulator import _cli as emulator_cli
 from ..enums import ModelReplacementReason
-from . import _commands
+from . import _catalog, _commands, _replace
+from ._argv import glue_dash_values
 from ._base import ApiCommand, run_api
 from ._rollout import rollout
 
@@ -130,6 +131,10 @@ def _deployments(sub: Any) -> None:
     ls.add_argument("--search", help="match label and description (case-insensitive)")
     ls.add_argument("--order-by", metavar="FIELD", help="e.g. label or -createdAtTimestamp")
     ls.add_argument("--status", choices=["active", "inactive"])
+    ls.add_argument(
+        "--limit", type=_argument_type("count", _positive_int), metavar="N",
+        help="show the first N only, reading no further page (default: all)",
+    )  # fmt: skip
     _api(ls, _commands.deployments_list)
     get = _command(leaves, "get", "show one deployment", "aiodeploy deployments get 65f0c1...")
     _ids(get)
@@ -147,6 +152,23 @@ def _deployments(sub: Any) -> None:
     delete.set_defaults(run=_commands.deployments_delete)
 
 
+def _catalog_commands(sub: Any) -> None:
+    projects = _command(sub, "projects", "list projects", "aiodeploy projects list")
+    leaves = projects.add_subparsers(dest="action", metavar="ACTION", required=True)
+    _api(_command(leaves, "list", "list projects", "aiodeploy projects list --json"),
+         _catalog.projects_list)  # fmt: skip
+    models = _command(
+        sub, "models", "list a project's Leaderboard models", "aiodeploy models list 65f0a1..."
+    )
+    leaves = models.add_subparsers(dest="action", metavar="ACTION", required=True)
+    ls = _command(
+        leaves, "list", "list a project's Leaderboard models, with their validation score",
+        "aiodeploy models list 65f0a1...",
+    )  # fmt: skip
+    ls.add_argument("project", type=_id_of("project id"), metavar="PROJECT", help="project id")
+    _api(ls, _catalog.models_list)
+
+
 def _single(sub: Any) -> None:
     validate = _command(
         sub, "validate", "check whether a model may replace a deployment's model",
@@ -160,10 +182,21 @@ def _single(sub: Any) -> None:
     )  # fmt: skip
     _ids(replace, model=True)
     replace.add_argument(
-        "--reason", required=True, type=str.upper, choices=_REASONS, metavar="REASON",
-        help=f"why: {', '.join(_REASONS)}",
+        "--reason", required=True, type=_argument_type("reason", check_reason), metavar="REASON",
+        help=f"why: {', '.join(_REASONS)} (any case)",
     )  # fmt: skip
-    _api(replace, _commands.replace)
+    _add_global_flags(replace, prefix="")
+    replace.set_defaults(run=_replace.replace)
+    wait = _command(
+        sub, "wait", "wait again for a replacement that `replace` stopped waiting for",
+        "aiodeploy wait '{\"v\":1,\"deployment_id\":...}'   # as printed by replace",
+    )  # fmt: skip
+    wait.add_argument(
+        "operation_token", metavar="TOKEN",
+        help="the operation token that `replace` printed (JSON; it holds no secret)",
+    )  # fmt: skip
+    _add_global_flags(wait, prefix="")
+    wait.set_defaults(run=_replace.wait)
     drift = _command(
         sub, "drift", "show or change drift tracking", "aiodeploy drift set 65f0c1... --target on"
     )
@@ -233,6 +266,7 @@ def build_parser(prog: str = "aiodeploy") -> argparse.ArgumentParser:
     _add_global_flags(parser, prefix=_PRE)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _deployments(sub)
+    _catalog_commands(sub)
     _single(sub)
     _rollout(sub)
     emulator = _command(
@@ -247,10 +281,13 @@ def build_parser(prog: str = "aiodeploy") -> argparse.ArgumentParser:
 def parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
     """Parse ``argv`` and merge global flags given before the subcommand.
 
+    A value that starts with ``-`` may follow its option as a word of its own
+    (``--order-by -createdAtTimestamp``), not only after ``=``.
+
     Raises:
         SystemExit: a usage error (code 2), or ``--help``/``--version`` (code 0).
     """
-    args = parser.parse_args(argv)
+    args = parser.parse_args(glue_dash_values(parser, argv))
     before = {name: getattr(args, _PRE + name) for name in GLOBAL_DEFAULTS}
     for name in GLOBAL_DEFAULTS:
         delattr(args, _PRE + name)

@@ -158,8 +158,7 @@ def _request(path: Path, line: int, row: dict[str, str]) -> ReplacementRequest:
     try:
         dep_id = check_id(row["deployment_id"], "deployment_id")
         model_id = check_id(row["model_id"], "model_id")
-        # reasons are enum names; "accuracy" cannot mean anything but ACCURACY
-        reason = check_reason(reason_text.upper()) if reason_text else None
+        reason = check_reason(reason_text) if reason_text else None
     except ValueError as exc:
         raise PlanError(f"{where}: {exc}") from None
     return ReplacementRequest(dep_id, model_id, reason or ModelReplacementReason.OTHER)

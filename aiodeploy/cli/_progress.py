@@ -102,7 +102,7 @@ class _PlainProgress:
         self, total: int, stream: TextIO, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.tally = Tally(total)
-        self._stream = stream
+        self._stream: TextIO | None = stream
         self._clock = clock
         self._started = self._last = clock()
         self._step = 0
@@ -111,11 +111,18 @@ class _PlainProgress:
         self.tally.update(event)
         now = self._clock()
         step = self.tally.done * 10 // max(self.tally.total, 1)
+        if self._stream is None:
+            return
         if step > self._step or now - self._last >= PLAIN_INTERVAL:
             self._step = max(step, self._step)
             self._last = now
-            self._stream.write(self._line(now) + "\n")
-            self._stream.flush()
+            try:
+                self._stream.write(self._line(now) + "\n")
+                self._stream.flush()
+            except OSError:
+                # The log's reader went away (`2>&1 | head`): the rollout goes on without
+                # progress lines; the changes it makes matter more than their commentary.
+                self._stream = None
 
     def _line(self, now: float) -> str:
         tally = self.tally

@@ -9,26 +9,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import shlex
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-import anyio
-
 from .._bulk import BulkResult, ReplacementRequest
-from ._base import connect
+from ._base import TOKEN_PLACEHOLDER, connect
 from ._dryrun import previews_ok, show_previews
 from ._plan import load_plan
 from ._progress import choose_mode, report_progress
 from ._report import show_summary
+from ._signals import StopOnSignal
 
 __all__ = ["TOKEN_PLACEHOLDER", "default_journal", "resume_command", "rollout"]
-
-TOKEN_PLACEHOLDER = '"$DATAROBOT_API_TOKEN"'  # noqa: S105 (a shell reference, not a token)
-"""Stands for the token in the printed resume command: a token is never printed."""
 
 
 def default_journal(plan: Path) -> Path:
@@ -51,42 +46,13 @@ def rollout(args: argparse.Namespace) -> int:
     return asyncio.run(_rollout(args, plan, plan_path, journal))
 
 
-class _StopOnSignal:
-    """Cancels :attr:`scope` on SIGINT or SIGTERM, remembering which came first."""
-
-    def __init__(self) -> None:
-        self.scope = anyio.CancelScope()
-        self.signum: int | None = None
-
-    def _stop(self, signum: int) -> None:
-        if self.signum is None:
-            self.signum = signum
-        self.scope.cancel()
-
-    @contextlib.contextmanager
-    def installed(self) -> Iterator[None]:
-        loop = asyncio.get_running_loop()
-        handled: list[int] = []
-        for signum in (int(signal.SIGINT), int(signal.SIGTERM)):
-            # Only the main thread can take signals (tests run main() in a worker thread),
-            # and Windows loops cannot at all: then Ctrl-C is a KeyboardInterrupt instead.
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(signum, self._stop, signum)
-                handled.append(signum)
-        try:
-            yield
-        finally:
-            for number in handled:
-                loop.remove_signal_handler(number)
-
-
 async def _rollout(
     args: argparse.Namespace,
     plan: list[ReplacementRequest],
     plan_path: Path,
     journal: Path | None,
 ) -> int:
-    stop = _StopOnSignal()
+    stop = StopOnSignal()
     result: BulkResult[ReplacementRequest] | None = None
     # The client is closed outside the cancelled scope, so its session closes cleanly.
     async with connect(args) as client:
@@ -98,8 +64,10 @@ async def _rollout(
                     validate=not args.no_validate,
                     skip_if_current=not args.no_skip_current,
                 )
+                # the code even if the reader goes (`| head`) while the table is printed
+                args.decided = 0 if previews_ok(previews) else 1
                 show_previews(previews, plan=plan_path, as_json=args.json)
-                return 0 if previews_ok(previews) else 1
+                return int(args.decided)
             mode = choose_mode(as_json=args.json)
             if mode != "none":
                 where = "no journal" if journal is None else f"journal {journal}"
@@ -122,8 +90,9 @@ async def _rollout(
         if not args.dry_run:
             _tell_how_to_resume(args, journal, signum)
         return 128 + signum
+    args.decided = 0 if result.ok else 1
     show_summary(result, plan=plan_path, journal=journal, as_json=args.json)
-    return 0 if result.ok else 1
+    return int(args.decided)
 
 
 def _tell_how_to_resume(args: argparse.Namespace, journal: Path | None, signum: int) -> None:

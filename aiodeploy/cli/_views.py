@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 import msgspec
@@ -13,25 +14,43 @@ from ._output import print_fields, print_table, write_json
 
 __all__ = [
     "DEPLOYMENT_COLUMNS",
+    "cell_text",
     "checks_data",
     "deployment_fields",
     "deployment_row",
     "failing_checks",
+    "json_data",
     "show_checks",
     "show_deployment",
     "show_drift",
-    "wire_data",
 ]
 
 DEPLOYMENT_COLUMNS = ("ID", "LABEL", "STATUS", "MODEL", "MODEL TYPE", "SERVICE HEALTH")
 
 
-def wire_data(obj: Any) -> Any:
-    """An API object as JSON-ready builtins, with the API's own (camelCase) field names."""
-    return msgspec.to_builtins(obj)
+def json_data(obj: Any) -> Any:
+    """An API object as JSON-ready builtins with snake_case keys, as in Python.
+
+    Every msgspec Struct becomes a dict keyed by its Python field names (not the camelCase
+    wire names), recursively; datetimes become ISO 8601 strings and enums their values.
+    A dict keeps its keys, as the Python object does: checks and metrics by the names the
+    server gives them are data, not field names.
+    """
+    if isinstance(obj, msgspec.Struct):
+        return {f.name: json_data(getattr(obj, f.name)) for f in msgspec.structs.fields(obj)}
+    if isinstance(obj, Mapping):
+        return {str(key): json_data(value) for key, value in obj.items()}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return [json_data(item) for item in obj]
+    if isinstance(obj, datetime):
+        return obj.isoformat()
+    if isinstance(obj, Enum):
+        return obj.value
+    return obj
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A table cell: ``-`` for nothing, a datetime to the second, else ``str()``."""
     if value is None:
         return "-"
     if isinstance(value, datetime):
@@ -40,7 +59,7 @@ def _text(value: object) -> str:
 
 
 def _health(health: HealthStatus | None) -> str:
-    return _text(health.status if health else None)
+    return cell_text(health.status if health else None)
 
 
 def deployment_row(dep: Deployment) -> list[str]:
@@ -48,10 +67,10 @@ def deployment_row(dep: Deployment) -> list[str]:
     model = dep.model
     return [
         dep.id,
-        _text(dep.label),
-        _text(dep.status),
-        _text(model.id if model else None),
-        _text(model.type if model else None),
+        cell_text(dep.label),
+        cell_text(dep.status),
+        cell_text(model.id if model else None),
+        cell_text(model.type if model else None),
         _health(dep.service_health),
     ]
 
@@ -62,18 +81,18 @@ def deployment_fields(dep: Deployment) -> list[tuple[str, str]]:
     server = dep.default_prediction_server
     return [
         ("id", dep.id),
-        ("label", _text(dep.label)),
-        ("description", _text(dep.description)),
-        ("status", _text(dep.status)),
-        ("importance", _text(dep.importance)),
-        ("created at", _text(dep.created_at)),
-        ("model id", _text(model.id if model else None)),
-        ("model type", _text(model.type if model else None)),
-        ("target", _text(model.target_name if model else None)),
-        ("target type", _text(model.target_type if model else None)),
-        ("project", _text(model.project_name if model else None)),
-        ("deployed at", _text(model.deployed_at if model else None)),
-        ("prediction server", _text(server.url if server else None)),
+        ("label", cell_text(dep.label)),
+        ("description", cell_text(dep.description)),
+        ("status", cell_text(dep.status)),
+        ("importance", cell_text(dep.importance)),
+        ("created at", cell_text(dep.created_at)),
+        ("model id", cell_text(model.id if model else None)),
+        ("model type", cell_text(model.type if model else None)),
+        ("target", cell_text(model.target_name if model else None)),
+        ("target type", cell_text(model.target_type if model else None)),
+        ("project", cell_text(model.project_name if model else None)),
+        ("deployed at", cell_text(model.deployed_at if model else None)),
+        ("prediction server", cell_text(server.url if server else None)),
         ("service health", _health(dep.service_health)),
         ("model health", _health(dep.model_health)),
         ("accuracy health", _health(dep.accuracy_health)),
@@ -83,16 +102,14 @@ def deployment_fields(dep: Deployment) -> list[tuple[str, str]]:
 def show_deployment(dep: Deployment, *, as_json: bool) -> None:
     """Print one deployment as fields, or as its API JSON."""
     if as_json:
-        write_json(wire_data(dep))
+        write_json(json_data(dep))
     else:
         print_fields(deployment_fields(dep))
 
 
 def checks_data(checks: Mapping[str, ValidationCheck] | None) -> dict[str, Any] | None:
     """Validation checks as ``{name: {"status": ..., "message": ...}}``."""
-    if checks is None:
-        return None
-    return {name: {"status": c.status, "message": c.message} for name, c in checks.items()}
+    return None if checks is None else dict(json_data(checks))
 
 
 def failing_checks(checks: Mapping[str, ValidationCheck] | None) -> str:
@@ -109,14 +126,14 @@ def show_checks(checks: Mapping[str, ValidationCheck], *, title: str | None = No
     """Print validation checks as a table, worst first."""
     order = {"failing": 0, "warning": 1, "passing": 2}
     ranked = sorted(checks.items(), key=lambda item: (order.get(item[1].status, 3), item[0]))
-    rows = [[name, check.status, _text(check.message)] for name, check in ranked]
+    rows = [[name, check.status, cell_text(check.message)] for name, check in ranked]
     print_table(("CHECK", "STATUS", "MESSAGE"), rows, title=title, nowrap=("CHECK",))
 
 
 def show_drift(dep_id: str, settings: DriftTrackingSettings, *, as_json: bool) -> None:
     """Print drift tracking settings."""
     if as_json:
-        write_json({"deploymentId": dep_id, **wire_data(settings)})
+        write_json({"deployment_id": dep_id, **json_data(settings)})
         return
     on_off = {True: "on", False: "off"}
     print_fields(

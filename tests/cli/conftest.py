@@ -18,6 +18,7 @@ import pytest
 from aiodeploy.cli import main
 
 PATCH_MODEL = "/api/v2/deployments/{deployment_id}/model/"
+STATUS_ROUTE = "/api/v2/status/{status_id}/"
 
 
 @dataclasses.dataclass
@@ -104,3 +105,19 @@ def replacements(emulator, dep_id: str) -> int:
 def patch_count(emulator) -> int:
     count: int = emulator.state.stats.request_count(method="PATCH", route=PATCH_MODEL)
     return count
+
+
+def status_polls(emulator) -> int:
+    """Polls of job statuses: once there is one, the client holds the 202's status URL."""
+    count: int = emulator.state.stats.request_count(method="GET", route=STATUS_ROUTE)
+    return count
+
+
+class ManualClock:
+    """An emulator clock: its jobs finish only when a test moves it."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now

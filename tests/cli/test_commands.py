@@ -158,14 +158,15 @@ async def test_drift_get_and_set(cli, emulator) -> None:
     changed = await cli("drift", "set", dep_id, "--target", "off", "--feature", "on", "--json")
     assert changed.code == 0
     data = json.loads(changed.out)
-    assert (data["targetDrift"]["enabled"], data["featureDrift"]["enabled"]) == (False, True)
+    assert data["deployment_id"] == dep_id
+    assert (data["target_drift"]["enabled"], data["feature_drift"]["enabled"]) == (False, True)
     shown = await cli("drift", "get", dep_id)
     assert shown.code == 0
     lines = [" ".join(line.split()) for line in shown.out.splitlines()]
     assert "target drift off" in lines
     assert "feature drift on" in lines
     await cli("drift", "set", dep_id, "--target", "on")
-    assert json.loads((await cli("drift", "get", dep_id, "--json")).out)["targetDrift"] == {
+    assert json.loads((await cli("drift", "get", dep_id, "--json")).out)["target_drift"] == {
         "enabled": True
     }
 
@@ -211,7 +212,9 @@ async def test_usage_errors_exit_2(cli, emulator) -> None:
 async def test_no_endpoint_configured_is_a_usage_error(cli) -> None:
     run = await cli("deployments", "list", connect=False)
     assert run.code == 2
-    assert "no DataRobot endpoint or token" in run.err
+    assert "No DataRobot endpoint or token is configured" in run.err
+    # the library's sentence, then the command line's own hint after a full stop
+    assert "DATAROBOT_API_TOKEN. On the command line: --endpoint URL --token TOKEN." in run.err
 
 
 async def test_wrong_token_fails_without_echoing_it(cli, emulator) -> None:
@@ -238,9 +241,13 @@ async def test_transport_errors_are_one_line(cli) -> None:
 def test_help_lists_every_command(capsys) -> None:
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for name in ("deployments", "validate", "replace", "drift", "rollout", "emulator"):
+    names = ("deployments", "projects", "models", "validate", "replace", "wait", "drift")
+    for name in (*names, "rollout", "emulator"):
         assert f"    {name}" in out
-    for command in (["rollout"], ["deployments", "delete"], ["drift", "set"], ["emulator"]):
+    for command in (
+        ["rollout"], ["deployments", "delete"], ["drift", "set"], ["emulator"], ["wait"],
+        ["models", "list"], ["projects", "list"],
+    ):  # fmt: skip
         assert main([*command, "--help"]) == 0
         assert "example:" in capsys.readouterr().out
 

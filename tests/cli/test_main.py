@@ -54,10 +54,30 @@ def test_keyboard_interrupt_outside_a_rollout(monkeypatch, capsys) -> None:
     assert capsys.readouterr().err == "aiodeploy: error: interrupted\n"
 
 
-def test_a_closed_stdout_pipe_is_quiet(monkeypatch, capsys) -> None:
-    _patch_drift_set(monkeypatch, BrokenPipeError())
+@pytest.mark.parametrize(
+    "error",
+    [BrokenPipeError(), ExceptionGroup("task group", [BrokenPipeError(), BrokenPipeError()])],
+)
+def test_a_closed_stdout_pipe_is_quiet_and_no_failure(monkeypatch, capsys, error) -> None:
+    _patch_drift_set(monkeypatch, error)
+    assert main(["drift", "set", DEP, "--feature", "off"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_closed_pipe_keeps_a_code_decided_before_the_output(monkeypatch, capsys) -> None:
+    def fail(args: argparse.Namespace) -> int:
+        args.decided = 1  # e.g. a failing validation, found before it was printed
+        raise BrokenPipeError
+
+    monkeypatch.setattr(_commands, "drift_set", fail)
     assert main(["drift", "set", DEP, "--feature", "off"]) == 1
     assert capsys.readouterr().err == ""
+
+
+def test_a_pipe_error_among_others_is_reported(monkeypatch, capsys) -> None:
+    _patch_drift_set(monkeypatch, ExceptionGroup("g", [BrokenPipeError(), _not_found()]))
+    assert main(["drift", "set", DEP, "--feature", "off"]) == 1
+    assert "404 NotFoundError" in capsys.readouterr().err
 
 
 def test_run_as_a_module_names_itself(monkeypatch, capsys) -> None:

@@ -19,8 +19,17 @@ import anyio.abc
 import pytest
 
 import aiodeploy
+from aiodeploy.emulator import Emulator
 
-from .conftest import patch_count, plan_rows, replacements, write_csv
+from .conftest import (
+    ManualClock,
+    patch_count,
+    plan_rows,
+    replacements,
+    status_polls,
+    wait_until,
+    write_csv,
+)
 
 _ROOT = Path(aiodeploy.__file__).resolve().parents[1]
 ROLLOUT = {"deployments": 40, "replacement_seconds": (0.5, 1.5)}
@@ -155,3 +164,42 @@ async def test_signal_stops_cleanly_and_prints_the_resume_command(
     )
     assert done.returncode == 0, done.stderr.decode()
     _assert_each_replaced_once(emulator, rows)
+
+
+async def test_ctrl_c_during_replace_then_the_printed_wait_command(tmp_path) -> None:
+    clock = ManualClock()  # the job ends only when the test says so
+    async with Emulator(deployments=2, replacement_seconds=60, clock=clock) as emu:
+        dep_id = emu.state.live_deployments()[0].id
+        model_id = emu.state.replacement_candidates(dep_id).passing[0].id
+        env = {**_env(tmp_path), "DATAROBOT_API_TOKEN": emu.token}
+        command = [sys.executable, "-m", "aiodeploy", "replace", dep_id, model_id]
+        command += ["--reason", "accuracy", "--endpoint", emu.endpoint]
+        async with await anyio.open_process(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        ) as process:
+            await wait_until(lambda: status_polls(emu) >= 1)  # accepted, and waiting
+            process.send_signal(signal.SIGINT)
+            outputs: dict[str, str] = {}
+            async with anyio.create_task_group() as tg:
+
+                async def collect(name: str, stream) -> None:
+                    outputs[name] = await _read_all(stream)
+
+                tg.start_soon(collect, "out", process.stdout)
+                tg.start_soon(collect, "err", process.stderr)
+            assert await process.wait() == 130
+        err = outputs["err"]
+        assert outputs["out"] == ""
+        assert "Traceback" not in err
+        assert "continues on the server" in err
+        assert emu.token not in err
+        wait = err.split("Wait for it again with:\n", 1)[1].splitlines()[0].strip()
+        assert wait.startswith(f"{sys.executable} -m aiodeploy wait ")
+        assert patch_count(emu) == 1
+
+        clock.now += 61
+        done = await anyio.run_process(["/bin/sh", "-c", wait], env=env, check=False)
+        assert done.returncode == 0, done.stderr.decode()
+        assert model_id in done.stdout.decode()
+        assert emu.state.model_history(dep_id)[-1].model_id == model_id
+        assert patch_count(emu) == 1  # waiting sent nothing new

@@ -19,10 +19,10 @@ from aiodeploy.cli._progress import Tally, _PlainProgress, choose_mode, report_p
 from aiodeploy.cli._rollout import (
     TOKEN_PLACEHOLDER,
     _rollout,
-    _StopOnSignal,
     default_journal,
     resume_command,
 )
+from aiodeploy.cli._signals import StopOnSignal
 
 from .conftest import patch_count, plan_rows, wait_until, write_csv
 
@@ -115,7 +115,7 @@ def test_progress_modes(monkeypatch, capsys) -> None:
 def test_stop_on_signal_cancels_its_scope_and_restores_the_handler() -> None:
     async def scenario() -> None:
         assert threading.current_thread() is threading.main_thread()
-        stop = _StopOnSignal()
+        stop = StopOnSignal()
         with anyio.fail_after(10), stop.installed(), stop.scope:
             assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
             os.kill(os.getpid(), signal.SIGINT)

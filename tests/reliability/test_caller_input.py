@@ -29,7 +29,8 @@ BAD_IDS = [
     "..%2F..%2Fversion", "nul\x00", "del\x7f", "sep\u2028",
 ]  # fmt: skip
 NOT_STRINGS = [None, 123, b"5c6f7a9e9ca9b20017ff95a2", ["x"], 1.5]
-BAD_REASONS = ["BECAUSE", "accuracy ", "", None, 3]
+# "accuracy " is ACCURACY (check_reason ignores case and surrounding spaces)
+BAD_REASONS = ["BECAUSE", "accuracy!", "", "  ", None, 3]
 BAD_WAITS = [(-1, ValueError), (math.nan, ValueError), ("10", TypeError), (True, TypeError)]
 
 

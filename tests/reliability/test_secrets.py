@@ -280,12 +280,22 @@ async def test_a_status_location_elsewhere_gets_nothing(servers, clock, target) 
         other_port=URL(other.url).port,
         other_host=home.url.replace("127.0.0.1", "localhost"),
     )
-    home.serve(Reply(202, {"location": url}, b"{}"))
+    history = {"count": 1, "next": None, "previous": None, "data": [{"modelId": MODEL_ID}]}
+
+    def answer(request) -> Reply:
+        if request.method == "PATCH":
+            return Reply(202, {"location": url}, b"{}")
+        if request.path.endswith("/modelHistory/"):
+            return Reply(200, body=json.dumps(history).encode())
+        return Reply(200, body=_dep_body())
+
+    home.route = answer
     async with _client(home, clock) as client:
-        with pytest.raises(CrossOriginError):
-            await client.replace_model(DEP_ID, MODEL_ID, "ACCURACY")
+        # never followed; the endpoint's own records tell that the replacement is done
+        deployment = await client.replace_model(DEP_ID, MODEL_ID, "ACCURACY")
+    assert deployment.model.id == MODEL_ID
     assert other.seen == []
-    assert [seen.path_qs for seen in home.seen] == [f"/api/v2/deployments/{DEP_ID}/model/"]
+    assert all(seen.headers.get("Host", "").startswith("127.0.0.1") for seen in home.seen)
 
 
 async def test_a_next_link_elsewhere_gets_nothing(servers, clock) -> None:
@@ -362,36 +372,32 @@ async def test_the_endpoint_itself_gets_the_token(servers, clock) -> None:
     assert home.seen[0].headers["Authorization"] == f"Bearer {TOKEN}"
 
 
-@pytest.mark.parametrize(
-    ("step", "reply"),
-    [
-        ("patch", {"status": 202, "headers": {"Location": "http://dr.test/api/v2/status/1/"}}),
-        (
-            "list",
-            {
-                "payload": {
-                    "count": 1,
-                    "next": "http://dr.test/api/v2/deployments/?offset=1",
-                    "previous": None,
-                    "data": [{"id": DEP_ID}],
-                }
-            },
-        ),
-    ],
-)
-async def test_an_https_endpoint_never_follows_an_http_link(mock_api, clock, step, reply):
-    """Same host and port, but plain http: another origin, so nothing is sent there (the
-    token would cross the network in clear text)."""
-    endpoint = "https://dr.test/api/v2"
-    if step == "patch":
-        mock_api.patch(f"{endpoint}/deployments/{DEP_ID}/model/", **reply)
-    else:
-        mock_api.get(f"{endpoint}/deployments/?limit=100", **reply)
-    async with AsyncDeploymentClient(endpoint, TOKEN, sleep=clock.sleep, clock=clock) as client:
-        call = client.replace_model(DEP_ID, MODEL_ID) if step == "patch" else None
+SAME_PORT = "https://dr.test:8443/api/v2"
+PLAIN = "http://dr.test:8443/api/v2"  # the same host and port: only the scheme differs
+
+
+async def test_an_https_endpoint_never_follows_an_http_status_location(mock_api, clock):
+    """Plain http on the same host and port is another origin: nothing is sent there (the
+    token would cross the network in clear text); the endpoint's records settle the job."""
+    dep_url = f"{SAME_PORT}/deployments/{DEP_ID}/"
+    mock_api.patch(f"{dep_url}model/", status=202, headers={"Location": f"{PLAIN}/status/1/"})
+    history = {"count": 1, "next": None, "previous": None, "data": [{"modelId": MODEL_ID}]}
+    mock_api.get(f"{dep_url}modelHistory/?limit=100", payload=history)
+    mock_api.get(dep_url, payload={"id": DEP_ID, "model": {"id": MODEL_ID}})
+    async with AsyncDeploymentClient(SAME_PORT, TOKEN, sleep=clock.sleep, clock=clock) as client:
+        assert (await client.replace_model(DEP_ID, MODEL_ID)).model.id == MODEL_ID
         with pytest.raises(CrossOriginError):
-            await (call or client.list_deployments())
-    assert {url.scheme for _, url in mock_api.requests} == {"https"}
+            await client.wait_for_job(f"{PLAIN}/status/1/")
+    assert {(url.scheme, url.port) for _, url in mock_api.requests} == {("https", 8443)}
+
+
+async def test_an_https_endpoint_never_follows_an_http_next_link(mock_api, clock):
+    page = {"count": 1, "next": f"{PLAIN}/deployments/?offset=1", "data": [{"id": DEP_ID}]}
+    mock_api.get(f"{SAME_PORT}/deployments/?limit=100", payload=page)
+    async with AsyncDeploymentClient(SAME_PORT, TOKEN, sleep=clock.sleep, clock=clock) as client:
+        with pytest.raises(CrossOriginError):
+            await client.list_deployments()
+    assert {(url.scheme, url.port) for _, url in mock_api.requests} == {("https", 8443)}
 
 
 # -- TLS ------------------------------------------------------------------------------------
@@ -402,7 +408,10 @@ def test_tls_is_verified_by_default(monkeypatch) -> None:
     monkeypatch.delenv("DATAROBOT_CONFIG_FILE", raising=False)
     monkeypatch.setenv("HOME", "/nonexistent")
     default = AsyncDeploymentClient("https://dr.test/api/v2", TOKEN)
-    assert default._session.transport._ssl_argument() is True
+    verified = default._session.transport._ssl_argument()
+    assert isinstance(verified, ssl.SSLContext)
+    assert verified.verify_mode == ssl.CERT_REQUIRED
+    assert verified.check_hostname
     off = AsyncDeploymentClient("https://dr.test/api/v2", TOKEN, ssl=False)
     assert off._session.transport._ssl_argument() is False
     monkeypatch.setenv("DATAROBOT_SSL_VERIFY", "maybe")  # a typo must not turn it off

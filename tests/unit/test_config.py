@@ -134,18 +134,20 @@ def test_endpoint_trailing_slashes_are_stripped(home: Path, endpoint: str) -> No
 
 
 def test_all_yaml_keys_are_read(tmp_path: Path, home: Path) -> None:
+    bundle = tmp_path / "corp-ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
     named = write_named_yaml(
         tmp_path,
         f"endpoint: {FILE_ENDPOINT}\n"
         f"token: {FILE_TOKEN}\n"
-        "ssl_verify: /etc/ssl/corp-ca.pem\n"
+        f"ssl_verify: {bundle}\n"
         "connect_timeout: 2.5\n"
         "max_retries: 7\n"
         "token_type: Token\n"
         "default_use_case: ignored-extra-key\n",
     )
     config = resolve_config(env=full_env(home, DATAROBOT_CONFIG_FILE=str(named)))
-    assert config.ssl_verify == "/etc/ssl/corp-ca.pem"
+    assert config.ssl_verify == str(bundle)
     assert config.connect_timeout == 2.5
     assert isinstance(config.connect_timeout, float)
     assert config.max_retries == 7
@@ -368,12 +370,12 @@ def test_nothing_configured_names_what_was_tried(home: Path) -> None:
 
 
 def test_missing_token_only_is_named(home: Path) -> None:
-    with pytest.raises(ConfigurationError, match="no DataRobot token configured"):
+    with pytest.raises(ConfigurationError, match="No DataRobot token is configured"):
         resolve_config(env=full_env(home, DATAROBOT_ENDPOINT=ENV_ENDPOINT))
 
 
 def test_missing_endpoint_only_is_named(home: Path) -> None:
-    with pytest.raises(ConfigurationError, match="no DataRobot endpoint configured") as info:
+    with pytest.raises(ConfigurationError, match="No DataRobot endpoint is configured") as info:
         resolve_config(token=ARG_TOKEN, env=full_env(home))
     assert ARG_TOKEN not in str(info.value)
 
@@ -478,3 +480,85 @@ def test_an_endpoint_swapped_with_the_token_is_not_echoed(tmp_path) -> None:
         resolve_config(secret, "https://app.datarobot.com/api/v2", env={"HOME": str(tmp_path)})
     assert secret not in str(info.value)
     assert "not an http(s) URL" in str(info.value)
+
+
+# --- values cleaned or refused before any request (issue 10, kind 6) ----------------------
+
+
+@pytest.mark.parametrize("dirty", [f"{ARG_TOKEN}\n", f"  {ARG_TOKEN}\r\n", f"\t{ARG_TOKEN} "])
+def test_whitespace_around_a_token_is_stripped_from_every_source(
+    tmp_path: Path, home: Path, dirty: str
+) -> None:
+    assert resolve_config(ARG_ENDPOINT, dirty, env=full_env(home)).token == ARG_TOKEN
+    env = full_env(home, DATAROBOT_ENDPOINT=ENV_ENDPOINT, DATAROBOT_API_TOKEN=dirty)
+    assert resolve_config(env=env).token == ARG_TOKEN
+    named = write_named_yaml(tmp_path, f"endpoint: {FILE_ENDPOINT}\ntoken: |\n  {ARG_TOKEN}\n")
+    from_file = resolve_config(env=full_env(home, DATAROBOT_CONFIG_FILE=str(named)))
+    assert from_file.token == ARG_TOKEN
+
+
+@pytest.mark.parametrize("broken", [f"{ARG_TOKEN} {ARG_TOKEN}", f"{ARG_TOKEN}\nx", "   \n"])
+def test_a_token_broken_inside_is_refused_without_echoing_it(home: Path, broken: str) -> None:
+    with pytest.raises(ConfigurationError, match="token") as info:
+        resolve_config(ARG_ENDPOINT, broken, env=full_env(home))
+    assert ARG_TOKEN not in str(info.value)
+    assert str(info.value).endswith(".")
+
+
+def test_whitespace_around_an_endpoint_is_stripped(home: Path) -> None:
+    assert resolve_config(f" {ARG_ENDPOINT}\n", ARG_TOKEN, env=full_env(home)).endpoint == (
+        ARG_ENDPOINT
+    )
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "hint"),
+    [
+        ("https://app.datarobot.com", "https://app.datarobot.com/api/v2"),
+        ("https://app.datarobot.com/", "https://app.datarobot.com/api/v2"),
+        ("https://dr.corp.example/datarobot", "https://dr.corp.example/datarobot/api/v2"),
+    ],
+)
+def test_an_endpoint_without_api_v2_gets_a_hint(home: Path, endpoint: str, hint: str) -> None:
+    with pytest.raises(ConfigurationError, match="did you mean") as info:
+        resolve_config(endpoint, ARG_TOKEN, env=full_env(home))
+    assert hint in str(info.value)
+
+
+def test_messages_read_as_sentences(home: Path) -> None:
+    for call in (
+        lambda: resolve_config(env=full_env(home)),
+        lambda: resolve_config("https://x.test", ARG_TOKEN, env=full_env(home)),
+        lambda: resolve_config("ftp://x.test/api/v2", ARG_TOKEN, env=full_env(home)),
+        lambda: resolve_config(ARG_ENDPOINT, ARG_TOKEN, max_retries=-1, env=full_env(home)),
+    ):
+        with pytest.raises(ConfigurationError) as info:
+            call()
+        text = str(info.value)
+        assert text[0].isupper() or text[0].isdigit() or text.startswith("max_"), text
+        assert text.endswith((".", "?")), text
+        assert "On the command line" not in text  # that is the CLI's to add
+
+
+def test_a_ca_bundle_comes_from_the_environment_as_requests_reads_it(
+    tmp_path: Path, home: Path
+) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("x")
+    other = tmp_path / "other.pem"
+    other.write_text("x")
+    env = full_env(home, REQUESTS_CA_BUNDLE=str(bundle), CURL_CA_BUNDLE=str(other))
+    assert resolve_config(ARG_ENDPOINT, ARG_TOKEN, env=env).ssl_verify == str(bundle)
+    env = full_env(home, CURL_CA_BUNDLE=str(other))
+    assert resolve_config(ARG_ENDPOINT, ARG_TOKEN, env=env).ssl_verify == str(other)
+    # an explicit choice wins, as in requests: verification off, or a bundle of its own
+    env = full_env(home, REQUESTS_CA_BUNDLE=str(bundle))
+    assert resolve_config(ARG_ENDPOINT, ARG_TOKEN, ssl_verify=False, env=env).ssl_verify is False
+    own = resolve_config(ARG_ENDPOINT, ARG_TOKEN, ssl_verify=str(other), env=env)
+    assert own.ssl_verify == str(other)
+
+
+def test_a_missing_ca_bundle_is_a_configuration_error(tmp_path: Path, home: Path) -> None:
+    env = full_env(home, REQUESTS_CA_BUNDLE=str(tmp_path / "nowhere.pem"))
+    with pytest.raises(ConfigurationError, match="REQUESTS_CA_BUNDLE"):
+        resolve_config(ARG_ENDPOINT, ARG_TOKEN, env=env)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 
+import anyio
 import pytest
 
-from aiodeploy import JournalMismatchError
-from aiodeploy._journal import Journal, plan_fingerprint
+from aiodeploy import ItemResult, JournalInUseError, JournalMismatchError, Outcome
+from aiodeploy._journal import Journal, operation_fingerprint, plan_fingerprint, run_journaled
 
 PLAN = [("d1", "m1", "OTHER"), ("d2", "m2", "OTHER")]
 
@@ -70,3 +72,101 @@ async def test_an_empty_file_becomes_a_new_journal(tmp_path) -> None:
 def test_the_fingerprint_depends_on_items_and_order() -> None:
     assert plan_fingerprint(PLAN) != plan_fingerprint(PLAN[::-1])
     assert plan_fingerprint(PLAN) == plan_fingerprint([list(i) for i in PLAN])
+
+
+# -- one server, one run (issue 10, kind 7) ----------------------------------------------
+
+ORIGIN = "https://app.datarobot.com:443"
+
+
+async def test_a_journal_of_another_server_is_refused(tmp_path) -> None:
+    path = tmp_path / "j.jsonl"
+    journal = await Journal.open(path, plan_fingerprint(PLAN), 2, origin=ORIGIN)
+    await journal.aclose()
+    assert json.loads(path.read_text().splitlines()[0])["origin"] == ORIGIN
+    with pytest.raises(JournalMismatchError, match="was written against"):
+        await Journal.open(path, plan_fingerprint(PLAN), 2, origin="http://127.0.0.1:8080")
+    again = await Journal.open(path, plan_fingerprint(PLAN), 2, origin=ORIGIN)
+    await again.aclose()
+
+
+async def test_a_journal_from_before_origins_were_recorded_still_resumes(tmp_path) -> None:
+    path = tmp_path / "j.jsonl"
+    journal = await Journal.open(path, plan_fingerprint(PLAN), 2)  # no origin in the header
+    await journal.aclose()
+    again = await Journal.open(path, plan_fingerprint(PLAN), 2, origin=ORIGIN)
+    await again.aclose()
+
+
+async def test_a_journal_in_use_is_refused_until_it_is_closed(tmp_path) -> None:
+    path = tmp_path / "j.jsonl"
+    first = await Journal.open(path, plan_fingerprint(PLAN), 2, origin=ORIGIN)
+    with pytest.raises(JournalInUseError, match="in use by another run"):
+        await Journal.open(path, plan_fingerprint(PLAN), 2, origin=ORIGIN)
+    await first.aclose()
+    second = await Journal.open(path, plan_fingerprint(PLAN), 2, origin=ORIGIN)
+    await second.aclose()
+
+
+def test_another_process_cannot_take_a_journal_in_use(tmp_path) -> None:
+    path = tmp_path / "j.jsonl"
+    probe = (
+        "import anyio, sys\n"
+        "from aiodeploy._journal import Journal\n"
+        "from aiodeploy.errors import JournalInUseError\n"
+        "try:\n"
+        f"    anyio.run(Journal.open, {str(path)!r}, {plan_fingerprint(PLAN)!r}, 2)\n"
+        "except JournalInUseError:\n"
+        "    sys.exit(3)\n"
+    )
+
+    async def hold_and_probe() -> int:
+        journal = await Journal.open(path, plan_fingerprint(PLAN), 2)
+        try:
+            done = await anyio.run_process([sys.executable, "-c", probe], check=False)
+        finally:
+            await journal.aclose()
+        return done.returncode
+
+    assert anyio.run(hold_and_probe) == 3
+
+
+# -- run_journaled: resumable idempotent bulk operations --------------------------------
+
+
+async def test_run_journaled_takes_over_what_ended_well_and_reruns_the_rest(tmp_path) -> None:
+    items = ["d1", "d2", "d3"]
+    fingerprint = operation_fingerprint("update", {"importance": "HIGH"}, items)
+    calls: list[str] = []
+
+    def work_failing(*failing: str):
+        async def work(index: int, item: str) -> ItemResult[str]:
+            calls.append(item)
+            ok = item not in failing
+            return ItemResult(item, Outcome.UPDATED if ok else Outcome.FAILED)
+
+        return work
+
+    path = tmp_path / "bulk.jsonl"
+    first = await run_journaled(
+        items, work_failing("d2"), journal=path, fingerprint=fingerprint, origin=ORIGIN
+    )
+    assert [i.outcome for i in first.items] == [Outcome.UPDATED, Outcome.FAILED, Outcome.UPDATED]
+    calls.clear()
+    second = await run_journaled(
+        items, work_failing(), journal=path, fingerprint=fingerprint, origin=ORIGIN
+    )
+    assert calls == ["d2"]  # only what did not end well runs again
+    assert [i.resumed for i in second.items] == [True, False, True]
+    assert second.ok
+    other = operation_fingerprint("update", {"importance": "LOW"}, items)
+    with pytest.raises(JournalMismatchError):
+        await run_journaled(items, work_failing(), journal=path, fingerprint=other, origin=ORIGIN)
+
+
+def test_an_operation_fingerprint_depends_on_what_how_and_which() -> None:
+    base = operation_fingerprint("update", {"a": 1, "b": 2}, ["d1", "d2"])
+    assert base == operation_fingerprint("update", {"b": 2, "a": 1}, ["d1", "d2"])
+    assert base != operation_fingerprint("activate", {"a": 1, "b": 2}, ["d1", "d2"])
+    assert base != operation_fingerprint("update", {"a": 1, "b": 3}, ["d1", "d2"])
+    assert base != operation_fingerprint("update", {"a": 1, "b": 2}, ["d2", "d1"])

@@ -361,7 +361,23 @@ def test_check_reason_accepts_the_enum_and_its_values(reason: str) -> None:
     assert checked is MODEL_REPLACEMENT_REASON(reason)
 
 
-@pytest.mark.parametrize("reason", ["accuracy", "BAD", "", None, 3, ["ACCURACY"]])
+@pytest.mark.parametrize(
+    ("reason", "expected"),
+    [
+        ("accuracy", "ACCURACY"),
+        (" Accuracy ", "ACCURACY"),
+        ("\tdata_drift\n", "DATA_DRIFT"),
+        ("Scheduled_Refresh", "SCHEDULED_REFRESH"),
+        (MODEL_REPLACEMENT_REASON.OTHER, "OTHER"),
+    ],
+)
+def test_check_reason_ignores_case_and_surrounding_spaces(reason: str, expected: str) -> None:
+    assert check_reason(reason) is MODEL_REPLACEMENT_REASON(expected)
+
+
+@pytest.mark.parametrize(
+    "reason", ["BAD", "", "   ", "data drift", "ACCURACY!", None, 3, ["ACCURACY"]]
+)
 def test_check_reason_refuses_anything_else(reason: object) -> None:
     with pytest.raises(ValueError, match="unknown replacement reason") as info:
         check_reason(reason)
