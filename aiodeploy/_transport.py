@@ -4,6 +4,12 @@ It owns the session (created lazily, in the running loop), refuses URLs outside 
 endpoint's origin before any byte is sent, never follows redirects, adds the
 ``Authorization`` header per request, and maps aiohttp's errors to aiodeploy's.
 
+The one way a request leaves the endpoint's origin is the ``prediction_server`` argument
+of :meth:`Transport.request`: the prediction server URL that the API itself reported for
+the deployment a prediction is for (DataRobot's prediction servers are other hosts, and
+want the token too). That request may go to that origin, and to no other; URLs taken from
+replies (``Location``, ``next``) never get one, and redirects are still not followed.
+
 The network environment is the user's, read as ``requests`` (and so the official client)
 reads it: a proxy from ``proxy=`` or ``HTTP_PROXY``/``HTTPS_PROXY`` unless ``NO_PROXY``
 names the host; TLS verified against ``ssl=`` or the configured CA bundle, else the
@@ -92,7 +98,10 @@ class Transport:
             total=timeout, sock_connect=connect_timeout, sock_read=read_timeout
         )
         self._ssl = ssl
+        self._proxy_option = proxy
         self._proxy, self._proxy_auth = _proxy_for(self.endpoint, proxy)
+        # the proxy of each prediction server origin, decided once like the endpoint's
+        self._proxies: dict[tuple[str, str, int], tuple[str | None, aiohttp.BasicAuth | None]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._watcher: AsyncGenerator[None, None] | None = None
         self._closed = False
@@ -106,19 +115,26 @@ class Transport:
         scheme, host, port = self._origin
         return f"{scheme}://{host}:{port}"
 
-    def url_for(self, path_or_url: str) -> str:
+    def url_for(self, path_or_url: str, *, prediction_server: str | None = None) -> str:
         """Resolve a relative API path, or check an absolute URL's origin.
+
+        Args:
+            path_or_url: a path relative to the endpoint, or an absolute URL.
+            prediction_server: see :meth:`request`; an absolute URL on its origin passes.
 
         Raises:
             CrossOriginError: an absolute URL whose scheme, host or port differ from the
-                endpoint's (or cannot be read).
+                endpoint's (and the prediction server's, if given), or cannot be read.
         """
         if "://" not in path_or_url:
             # Our paths are built from checked ids, so plain concatenation is exact (and
             # several times cheaper than urljoin on every request).
             return self.endpoint + path_or_url.lstrip("/")
         try:
-            same = origin(path_or_url) == self._origin
+            target = origin(path_or_url)
+            same = target == self._origin or (
+                prediction_server is not None and target == origin(prediction_server)
+            )
         except ValueError:  # a port out of range or not a number: no origin of ours
             same = False
         if not same:
@@ -187,18 +203,40 @@ class Transport:
         *,
         params: QueryParams | None = None,
         body: bytes | None = None,
+        content_type: str = "application/json",
+        headers: Mapping[str, str] | None = None,
+        prediction_server: str | None = None,
     ) -> Response:
         """Send one request and read the whole reply. Redirects are returned, not followed.
 
+        Args:
+            method: the HTTP method.
+            path_or_url: a path relative to the endpoint, or an absolute URL on its origin.
+            params: query parameters (a sequence value repeats the key).
+            body: the request body.
+            content_type: the body's media type.
+            headers: more headers (e.g. ``DataRobot-Key``, ``Accept``); they never replace
+                ``Authorization``.
+            prediction_server: the prediction server URL that the API reported for the
+                deployment this request predicts on (its ``defaultPredictionServer.url``),
+                never one from elsewhere. The request may then go to that origin too,
+                carrying the token, as DataRobot's prediction API requires. Only the
+                predictions module passes it.
+
         Raises:
-            CrossOriginError: the URL is outside the endpoint's origin (nothing is sent).
+            CrossOriginError: the URL is outside the endpoint's origin (and the prediction
+                server's, if given): nothing is sent.
             APITimeoutError: connect or read timed out.
             TransportError: the connection failed or broke.
         """
-        url = self.url_for(path_or_url)
-        headers = {"Authorization": self._authorization}
+        url = self.url_for(path_or_url, prediction_server=prediction_server)
+        sent = {**headers} if headers else {}
+        sent["Authorization"] = self._authorization
         if body is not None:
-            headers["Content-Type"] = "application/json"
+            sent["Content-Type"] = content_type
+        proxy, proxy_auth = self._proxy, self._proxy_auth
+        if prediction_server is not None and "://" in url and origin(url) != self._origin:
+            proxy, proxy_auth = self._proxy_of(url)
         session = self._session if self._loop is asyncio.get_running_loop() else None
         if session is None:
             session = await self._get_session()
@@ -209,10 +247,10 @@ class Transport:
                 url,
                 params=_flatten(params) if params else None,
                 data=body,
-                headers=headers,
+                headers=sent,
                 allow_redirects=False,
-                proxy=self._proxy,
-                proxy_auth=self._proxy_auth,
+                proxy=proxy,
+                proxy_auth=proxy_auth,
             ) as reply:
                 content = await reply.read()
                 status = reply.status
@@ -243,6 +281,13 @@ class Transport:
                 (time.perf_counter() - started) * 1000,
             )
         return Response(status, reply_headers, content, method, final_url)
+
+    def _proxy_of(self, url: str) -> tuple[str | None, aiohttp.BasicAuth | None]:
+        key = origin(url)
+        found = self._proxies.get(key)
+        if found is None:
+            found = self._proxies[key] = _proxy_for(url, self._proxy_option)
+        return found
 
     async def aclose(self) -> None:
         """Close the session if this transport created it. Safe to call twice."""

@@ -39,6 +39,9 @@ def _json_rows(raw: bytes) -> list[dict[str, Any]]:
     for index, row in enumerate(body):
         if not isinstance(row, dict):
             raise _bad(f"Row {index} is not an object of feature values.")
+        for name, value in row.items():
+            if isinstance(value, (dict, list)):
+                raise _bad(f"Row {index}: the value of {name!r} is not a number or a string.")
     return body
 
 

@@ -126,6 +126,7 @@ async def test_csv_in_csv_out_with_passthrough(server: Emulator, plain: Any) -> 
         (b'{"a": 1}', "application/json", "must be an array of rows"),
         (b"[1, 2]", "application/json", "Row 0 is not an object"),
         (b"[]", "application/json", "the body holds no rows"),
+        (b'[{"a": {"b": 1}}]', "application/json", "Row 0: the value of 'a' is not"),
         (b"a,b\n1,2,3\n", "text/csv", "Line 2 has 3 fields but the header has 2."),
         (b"a,a\n1,2\n", "text/csv", "must name each column once"),
         (b"\xff\xfe,a\n", "text/csv", "not UTF-8"),
