@@ -39,10 +39,12 @@ class Sizes:
     examples: int  # R3: hypothesis examples per fuzz test
     cancel_points: int  # R5: cancellation points
     connections: int  # emulator: concurrent connections
+    zero_deployments: int = 40  # zero interruption: deployments replaced under load
+    zero_predictions: int = 1000  # zero interruption: predictions during the rollout
 
 
 DEFAULT = Sizes("default", 200, 5, 40, 200, 100, 2000)
-FULL = Sizes("full", 1000, 10, 120, 2000, 300, 2000)
+FULL = Sizes("full", 1000, 10, 120, 2000, 300, 2000, 400, 10_000)
 
 
 def _sizes() -> Sizes:
