@@ -16,7 +16,7 @@ from .._version import __version__
 from .._wire import check_id, check_reason
 from ..emulator import _cli as emulator_cli
 from ..enums import ModelReplacementReason
-from . import _catalog, _commands, _replace
+from . import _catalog, _commands, _monitoring, _replace
 from ._argv import glue_dash_values
 from ._base import ApiCommand, run_api
 from ._rollout import rollout
@@ -251,6 +251,28 @@ def _rollout(sub: Any) -> None:
     parser.set_defaults(run=rollout)
 
 
+def _monitoring_commands(sub: Any) -> None:
+    health = _command(
+        sub, "health", "every deployment's health, worst first (service, drift, accuracy)",
+        "aiodeploy health --search churn   # exit 1 if some health could not be read",
+    )  # fmt: skip
+    health.add_argument("--search", help="match label and description (case-insensitive)")
+    health.add_argument("--status", choices=["active", "inactive"])
+    _api(health, _monitoring.health)
+    predict = _command(
+        sub, "predict", "predict the rows of a CSV file with a deployment (real time)",
+        "aiodeploy predict 65f0c1... rows.csv --passthrough id",
+    )  # fmt: skip
+    _ids(predict)
+    predict.add_argument("file", metavar="FILE.csv", help="a CSV file: a header, one row a line")
+    predict.add_argument(
+        "--passthrough", action="append", metavar="COLUMN",
+        help="return this column of each row beside its prediction (repeatable)",
+    )  # fmt: skip
+    _add_global_flags(predict, prefix="")
+    predict.set_defaults(run=_monitoring.predict)
+
+
 def build_parser(prog: str = "aiodeploy") -> argparse.ArgumentParser:
     """The whole command tree; each leaf sets ``run(args) -> int`` as a default."""
     parser = argparse.ArgumentParser(
@@ -268,6 +290,7 @@ def build_parser(prog: str = "aiodeploy") -> argparse.ArgumentParser:
     _deployments(sub)
     _catalog_commands(sub)
     _single(sub)
+    _monitoring_commands(sub)
     _rollout(sub)
     emulator = _command(
         sub, "emulator", "serve a DataRobot-compatible API from memory, for tests and demos",

@@ -57,16 +57,16 @@ def draw_profile(rng: random.Random, scorer: Scorer) -> Profile:
     """A deployment's profile, drawn from ``rng`` (its features come from ``scorer``)."""
     daily = 0 if rng.random() < 0.1 else int(rng.lognormvariate(5.8, 0.6))
     health = rng.random()
-    error_rate = 0.0 if health < 0.7 else rng.uniform(0.01, 0.03) if health < 0.9 else 0.1
+    error_rate = 0.0 if health < 0.75 else rng.uniform(0.01, 0.03) if health < 0.93 else 0.1
     tracked = sorted((s for s in scorer.specs if s.tracked), key=lambda s: -scorer.impact[s.name])
     drift = rng.random()
     drifted, shift = None, 0.0
-    if tracked and drift >= 0.55:
-        strong = drift >= 0.8
+    if tracked and drift >= 0.65:
+        strong = drift >= 0.88
         drifted = tracked[0].name if strong else tracked[-1].name
         shift = 1.5 if strong else 0.6
     actuals = rng.random() < 0.6
-    noise = 0.0 if rng.random() < 0.7 else 0.45
+    noise = 0.0 if rng.random() < 0.8 else 0.45
     return Profile(daily, error_rate, drifted, shift, actuals, noise, rng.uniform(25, 140))
 
 
@@ -161,7 +161,8 @@ def generate_history(
             _fill(bucket, shape, rows)
             requests = max(1, rows // _ROWS_PER_REQUEST)
             bucket.requests += requests
-            bucket.server_errors += round(requests * profile.error_rate)
+            # rounded at random, so that a low rate still shows over a day
+            bucket.server_errors += int(requests * profile.error_rate + rng.random())
             for _ in range(2):
                 response = round(profile.latency_ms * rng.lognormvariate(0, 0.35), 2)
                 bucket.response_ms.append(response)

@@ -1,0 +1,92 @@
+"""``aiodeploy health`` and ``aiodeploy predict DEP FILE.csv``, through ``main(argv)``."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from aiodeploy.cli import _monitoring, _output
+
+from .conftest import CliRunner
+from .test_listings import _assert_snake_case
+
+pytestmark = pytest.mark.emulator(deployments=12, traffic=7, seed=2)
+
+
+def _active(emulator, prefix: str = "credit-risk") -> str:
+    dep = next(
+        d for d in emulator.state.live_deployments()
+        if d.status == "active" and d.label.startswith(prefix)
+    )  # fmt: skip
+    return str(dep.id)
+
+
+async def test_health_is_a_table_worst_first(
+    cli: CliRunner, emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_output, "USE_RICH", False)  # a plain table: columns split on spaces
+    run = await cli("health")
+    assert run.code == 0, run.err
+    header, _, *rows = run.out.splitlines()[:-1]
+    assert re.split(r"\s{2,}", header) == list(_monitoring.HEALTH_COLUMNS)
+    statuses = [re.split(r"\s{2,}", row)[2] for row in rows]
+    assert len(statuses) == 12
+    order = {"failing": 0, "warning": 1, "unknown": 2, "passing": 3}
+    assert statuses == sorted(statuses, key=order.__getitem__)
+    assert "12 deployment(s)" in run.out
+    # one list of deployments, then three reads per deployment, read under the budget
+    assert emulator.state.stats.request_count() == 1 + 3 * 12
+
+
+async def test_health_json_has_snake_case_records(cli: CliRunner, emulator) -> None:
+    run = await cli("health", "--json", "--search", "iris")
+    assert run.code == 0, run.err
+    records = json.loads(run.out)
+    assert {r["label"][:4] for r in records} == {"iris"}
+    _assert_snake_case(records)
+    assert {"service_stats", "target_drift", "feature_drift", "status"} <= set(records[0])
+    assert records[0]["service_stats"]["metrics"]["total_predictions"] >= 0
+
+
+async def test_predict_a_csv_file(cli: CliRunner, emulator, tmp_path: Path) -> None:
+    rows = tmp_path / "rows.csv"
+    rows.write_text("id,loan_amnt,grade,annual_inc\n1,1000,A,\nx,2500.5,B,40000\n")
+    dep = _active(emulator)
+    run = await cli("predict", dep, str(rows), "--passthrough", "id")
+    assert run.code == 0, run.err
+    assert "P(1)" in run.out
+    assert "2 prediction(s)" in run.out
+    run = await cli("predict", dep, str(rows), "--json")
+    predictions = json.loads(run.out)
+    assert [p["row_id"] for p in predictions] == [0, 1]
+    _assert_snake_case(predictions)
+    served = emulator.state.monitoring.data.requests
+    assert [(r.deployment_id, r.rows, r.status) for r in served] == [(dep, 2, 200)] * 2
+
+
+async def test_predict_usage_errors(cli: CliRunner, emulator, tmp_path: Path) -> None:
+    dep = _active(emulator)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("a,b\n")
+    for path, message in ((tmp_path / "missing.csv", "cannot read"), (empty, "no rows")):
+        run = await cli("predict", dep, str(path))
+        assert run.code == 2
+        assert message in run.err
+    assert emulator.state.stats.request_count() == 0
+    rows = tmp_path / "rows.csv"
+    rows.write_text("a\n1\n")
+    run = await cli("predict", "f" * 24, str(rows))
+    assert run.code == 1
+    assert "404" in run.err or "not found" in run.err.lower()
+
+
+def test_csv_cells_become_numbers_when_they_read_as_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text("\ufeffa,b,c,d\n1,2.5,x,\n-3,1e3,nan,007\n")
+    assert _monitoring.read_rows(str(path)) == [
+        {"a": 1, "b": 2.5, "c": "x"},
+        {"a": -3, "b": 1000.0, "c": "nan", "d": 7},
+    ]
