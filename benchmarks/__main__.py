@@ -37,6 +37,7 @@ SCENARIOS = {
     "P3": "benchmarks._p3_listing",
     "P4": "benchmarks._p4_memory",
     "P5": "benchmarks._p5_lag",
+    "ZI": "benchmarks._zi_predictions",
 }
 RESULTS = Path(__file__).resolve().parent / "results"
 

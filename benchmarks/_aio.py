@@ -152,3 +152,48 @@ async def p5(args: dict[str, Any], meter: Meter) -> dict[str, Any]:
                 tg.start_soon(one, dep, model)
         meter.end()
     return {"ok": len(done_at), "failed": failed, "done_at": done_at}
+
+
+async def zi(args: dict[str, Any], meter: Meter) -> dict[str, Any]:
+    """Zero interruption: prediction loops on every active deployment during a rollout."""
+    plan = [ReplacementRequest(dep, model, REASON) for dep, model in args["plan"]]
+    made = failed_predictions = 0
+    stop = anyio.Event()
+    async with _client(args) as client:
+        active = [d.id for d in await client.list_deployments(status="active")]
+        for dep in active:  # routes read and connections open before the window
+            await client.predict(dep, [{}])
+
+        async def predict(worker: int) -> None:
+            nonlocal made, failed_predictions
+            turn = worker
+            while not stop.is_set():
+                try:
+                    await client.predict(active[turn % len(active)], [{}])
+                except AiodeployError:
+                    failed_predictions += 1
+                else:
+                    made += 1
+                turn += 1
+
+        async with anyio.create_task_group() as tg:
+            for worker in range(args["workers"]):
+                tg.start_soon(predict, worker)
+            before = made
+            meter.begin()
+            result = await client.replace_models(plan)
+            meter.end()
+            during = made - before
+            stop.set()
+        counted = 0
+        for dep in active:
+            counted += (await client.get_service_stats(dep)).metrics.total_predictions
+    replaced = result.counts.get("replaced", 0)
+    return {
+        "ok": replaced,
+        "failed": len(plan) - replaced,
+        "predictions_during": during,
+        "predictions_per_s": during / meter.wall_s if meter.wall_s else 0.0,
+        "failed_predictions": failed_predictions,
+        "stats_match": counted == made + len(active),
+    }

@@ -119,8 +119,12 @@ async def _plan(endpoint: str, token: str, count: int) -> list[list[str]]:
 
 @contextlib.contextmanager
 def emulator_process(*args: str, pin: bool = True) -> Iterator[EmulatorProcess]:
-    """Start the emulator on 127.0.0.1 (a free port) with extra CLI ``args``."""
-    command = [sys.executable, "-m", "aiodeploy.emulator", "--port", "0", *args]
+    """Start the emulator on 127.0.0.1 (a free port) with extra CLI ``args``.
+
+    No generated prediction history unless ``args`` ask for it (``--traffic DAYS``): the
+    command line's demo default would cost every scenario start-up time and memory.
+    """
+    command = [sys.executable, "-m", "aiodeploy.emulator", "--port", "0", "--traffic", "0", *args]
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,

@@ -33,6 +33,10 @@ class Sizes:
     p5_ops: int = 200
     p5_official_ops: int = 32  # one wave of its thread pool
     p5_threads: int = 32
+    # ZI zero interruption: predictions sustained while every deployment is replaced
+    zi_deployments: int = 200
+    zi_job_s: float = 2.0
+    zi_workers: int = 32
 
 
 DEFAULT = Sizes()
@@ -58,6 +62,9 @@ SMOKE = Sizes(
     p5_ops=10,
     p5_official_ops=4,
     p5_threads=4,
+    zi_deployments=10,
+    zi_job_s=0.3,
+    zi_workers=4,
 )
 
 
