@@ -201,6 +201,14 @@ class MonitoringData:
                 continue
             yield hour, model_id, seg, bucket
 
+    def has_data(self, deployment_id: str) -> bool:
+        """Whether the deployment has any traffic, scored row or actual recorded."""
+        return bool(
+            self._buckets.get(deployment_id)
+            or self._scored.get(deployment_id)
+            or self._actuals.get(deployment_id)
+        )
+
     def segments(self, deployment_id: str) -> set[Segment]:
         """Every segment that has sent the deployment a request."""
         return {key[2] for key in self._buckets.get(deployment_id, {})}

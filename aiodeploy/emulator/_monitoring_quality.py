@@ -22,6 +22,7 @@ from ._training import parse_number
 __all__ = [
     "accuracy",
     "accuracy_over_time",
+    "baseline_metric",
     "feature_drift_scores",
     "holdout",
     "joined",
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 _HOLDOUT: dict[tuple[Scorer, int], list[Labelled]] = {}
+_BASELINES: dict[tuple[Scorer, int, str], float | None] = {}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,6 +124,14 @@ def holdout(scorer: Scorer, truth: Scorer) -> list[Labelled]:
     return found
 
 
+def baseline_metric(scorer: Scorer, truth: Scorer, metric: str) -> float | None:
+    """The model's ``metric`` on its holdout (computed once)."""
+    key = (scorer, id(truth), metric)
+    if key not in _BASELINES:
+        _BASELINES[key] = accuracy_metric(scorer.target_type, metric, holdout(scorer, truth))
+    return _BASELINES[key]
+
+
 def _metric_entry(
     target_type: str,
     metric: str,
@@ -164,9 +174,10 @@ def accuracy(
         for name in names:
             if baseline_model is None:
                 base_rows = holdout(scorer, truth)
+                baseline = baseline_metric(scorer, truth, name)
             else:
                 base_rows = [r for _, r in joined(data, query, baseline_model[0])]
-            baseline = accuracy_metric(scorer.target_type, name, base_rows)
+                baseline = accuracy_metric(scorer.target_type, name, base_rows)
             entry = _metric_entry(
                 scorer.target_type, name, rows[model_id], baseline, len(base_rows)
             )

@@ -17,9 +17,14 @@ from aiodeploy.enums import AsyncStatus
 from ._clock import Timeline
 from ._health import accuracy_status, drift_status, service_status
 from ._jobs import JobBook, Settlement, ends
-from ._metrics import ACCURACY_METRICS
+from ._metrics import ACCURACY_METRICS, accuracy_metric
 from ._monitoring_data import HOUR, Actual, MonitoringData, hour_of
-from ._monitoring_quality import accuracy, feature_drift_scores, target_drift_score
+from ._monitoring_quality import (
+    baseline_metric,
+    feature_drift_scores,
+    joined,
+    target_drift_score,
+)
 from ._monitoring_service import Query
 from ._records import DeploymentRecord, Job, JobKind, format_timestamp
 from ._scoring import Scorer, scorer_for, truth_for
@@ -112,6 +117,12 @@ class Monitoring:
         )  # fmt: skip
 
     def _compute(self, record: DeploymentRecord, now: float) -> None:
+        if not self.data.has_data(record.id):  # most of a big fleet: no reads needed
+            record.service_health = record.model_health = "unknown"
+            record.accuracy_health = "unavailable"
+            record.daily_rates = [0] * 7
+            record.last_prediction = None
+            return
         end = math.floor(now / HOUR) * HOUR + HOUR
         day = Query(record.id, Period(end - DAY, end))
         selected = day.select(self.data)
@@ -127,7 +138,7 @@ class Monitoring:
         triples = self.scorers([record.model_id])
         if triples is None:
             return
-        model_id, scorer, _ = triples[0]
+        model_id, scorer, _truth = triples[0]
         current = Query(record.id, week, [model_id])
         target, rows = target_drift_score(self.data, current, scorer)
         features = [(f.score, f.impact) for f in feature_drift_scores(self.data, current, scorer)]
@@ -135,9 +146,10 @@ class Monitoring:
         metric = scorer.project.metric
         if metric not in ACCURACY_METRICS.get(scorer.target_type, {}):
             metric = next(iter(ACCURACY_METRICS[scorer.target_type]))
-        entry = accuracy(self.data, current, triples, metric=metric, baseline_model=None)
-        scores = entry["metrics"][metric]
-        record.accuracy_health = accuracy_status(metric, scores["value"], scores["baselineValue"])
+        labelled = [row for _, row in joined(self.data, current, model_id)]
+        value = accuracy_metric(scorer.target_type, metric, labelled)
+        baseline = baseline_metric(scorer, triples[0][2], metric)
+        record.accuracy_health = accuracy_status(metric, value, baseline)
 
     # -- actuals and deletions -----------------------------------------------------------
 
