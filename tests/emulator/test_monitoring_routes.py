@@ -287,3 +287,33 @@ async def test_reply_delay_is_a_fixed_wait_on_api_replies(
         await call(session, "GET", f"{emu.endpoint}/version/")
     await call(session, "GET", f"{emu.url}/_emulator/stats")
     assert waits == [0.05] * 3
+
+
+async def test_deployments_without_data_cost_no_monitoring_reads(
+    emulators: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiodeploy.emulator import _state_monitoring
+
+    reads: list[str] = []
+    real = _state_monitoring.target_drift_score
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        reads.append("drift")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_state_monitoring, "target_drift_score", counting)
+    emu: Emulator = await emulators(deployments=200)
+    records = emu.state.live_deployments()
+    assert {(d.service_health, d.model_health, d.accuracy_health) for d in records} == {
+        ("unknown", "unknown", "unavailable")
+    }
+    assert reads == []  # a fleet without traffic is listed without computing anything
+    emu.state.start_replacement(
+        records[0], emu.state.replacement_candidates(records[0].id).passing[0], "OTHER"
+    )
+    emu.state.monitoring.data.bucket(
+        records[0].id, emu.state.time.now_epoch(), records[0].model_id, ("a", "b", "c")
+    )
+    emu.state.monitoring.data.dirty.add(records[0].id)
+    emu.state.live_deployments()
+    assert reads == ["drift"]
