@@ -71,10 +71,10 @@ def _quiet(server: ThreadedEmulator) -> bool:
     """The emulator has no open connection left, so every request it got is handled."""
 
     def check() -> bool:
-        runner = server.emulator._runner
-        assert runner is not None
-        assert runner.server is not None
-        return not runner.server.connections
+        runners = server.emulator._runners  # the API's, then the prediction server's
+        assert runners
+        assert all(runner.server is not None for runner in runners)
+        return not any(runner.server.connections for runner in runners)  # type: ignore[union-attr]
 
     return server.call(check)
 
