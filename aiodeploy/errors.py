@@ -23,6 +23,7 @@ Every exception derives from :class:`AiodeployError`; the names of the official
     ├── AsyncFailureError                         an unexpected reply while polling a job
     ├── AsyncProcessUnsuccessfulError             the job ended in ERROR, ABORTED or EXPIRED
     ├── AsyncTimeoutError (also TimeoutError)     ``max_wait`` passed before the job ended
+    ├── ListingChangedError                       a list kept changing while it was read
     ├── JournalMismatchError (also ValueError)    a journal of another plan or server
     └── JournalInUseError                         another run holds the journal
 
@@ -51,6 +52,7 @@ __all__ = [
     "EventLoopError",
     "JournalInUseError",
     "JournalMismatchError",
+    "ListingChangedError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -290,6 +292,11 @@ class AsyncTimeoutError(AiodeployError, TimeoutError):
 
 class JournalMismatchError(AiodeployError, ValueError):
     """The journal belongs to another plan or another server (or is not a journal at all)."""
+
+
+class ListingChangedError(AiodeployError):
+    """The deployments kept changing while they were listed, more than a listing can
+    recover from; list again later."""
 
 
 class JournalInUseError(AiodeployError):

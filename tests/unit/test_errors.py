@@ -247,6 +247,7 @@ SAMPLES: list[BaseException] = [
     errors.JournalMismatchError("j.jsonl is the journal of another plan"),
     errors.JournalInUseError("j.jsonl is in use by another run"),
     errors.EventLoopError("this client is in use by another event loop"),
+    errors.ListingChangedError("the deployments changed while they were listed"),
 ]
 
 
@@ -277,6 +278,7 @@ def test_every_error_pickles_with_its_fields(err: BaseException, protocol: int) 
         errors.JournalMismatchError,
         errors.JournalInUseError,
         errors.EventLoopError,
+        errors.ListingChangedError,
     ):
         assert _state(err)  # the sample does carry fields worth checking
     # the copy behaves like the original where it matters
