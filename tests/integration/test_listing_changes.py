@@ -20,7 +20,8 @@ from aiodeploy.emulator import Emulator
 
 
 def _changer(emu: Emulator, rng: random.Random, changes: int):
-    """A trace hook that creates or deletes a deployment after some page requests."""
+    """A trace hook that creates or deletes a few deployments after some page requests
+    (more than one at a time: one item of overlap alone absorbs a single deletion)."""
     state = emu.state
     model = state.current_model(state.live_deployments()[0].id).id
     done = {"count": 0}
@@ -31,11 +32,13 @@ def _changer(emu: Emulator, rng: random.Random, changes: int):
         if rng.random() < 0.5:
             return
         done["count"] += 1
-        if rng.random() < 0.5:
-            live = state.live_deployments()
-            state.delete_deployment(live[rng.randrange(len(live))])
-        else:  # a label anywhere in the order
-            state.create_deployment(model, f"{rng.choice('abcdefghijklmnopqrstuvwxyz')}-new")
+        delete = rng.random() < 0.5
+        for _ in range(rng.randint(1, 3)):
+            if delete:
+                live = state.live_deployments()
+                state.delete_deployment(live[rng.randrange(len(live))])
+            else:  # a label anywhere in the order
+                state.create_deployment(model, f"{rng.choice('abcdefghijklmnopqrstuvwxyz')}-new")
 
     trace = aiohttp.TraceConfig()
     trace.on_request_end.append(on_end)
