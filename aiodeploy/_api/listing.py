@@ -105,9 +105,7 @@ async def _read_all(session: Session, params: Params) -> list[Deployment] | None
             for offset in offsets:
                 if ended:
                     return
-                page = await session.get(
-                    "deployments/", _deployments, {**params, "offset": offset}
-                )
+                page = await session.get("deployments/", _deployments, {**params, "offset": offset})
                 pages[offset] = page
                 ended = ended or len(page.data) < PAGE_SIZE
         except Exception as exc:
