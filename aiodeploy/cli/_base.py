@@ -32,7 +32,7 @@ def connect(args: argparse.Namespace) -> AsyncDeploymentClient:
     Raises:
         ConfigurationError: no endpoint or token can be found.
     """
-    options: dict[str, Any] = {"token_type": args.token_type}
+    options: dict[str, Any] = {"token_type": args.token_type, "timeout": args.timeout}
     if args.max_wait is not None:
         options["max_wait"] = args.max_wait
     return AsyncDeploymentClient(args.endpoint, args.token, **options)

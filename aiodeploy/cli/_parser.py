@@ -29,6 +29,8 @@ GLOBAL_DEFAULTS: dict[str, Any] = {
     "token_type": None,
     "json": False,
     "max_wait": None,
+    "timeout": None,
+    "verbose": False,
 }
 """The global flags' destinations and their values when not given."""
 
@@ -59,6 +61,13 @@ def _seconds(text: str) -> float:
     value = float(text)
     if not value >= 0 or value == float("inf"):
         raise ValueError(f"must be a number of seconds >= 0, got {text}")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    value = _seconds(text)
+    if value == 0:
+        raise ValueError("must be a number of seconds > 0, got 0")
     return value
 
 
@@ -95,6 +104,16 @@ def _add_global_flags(parser: argparse.ArgumentParser, *, prefix: str) -> None:
         "--max-wait", dest=f"{prefix}max_wait", default=kept, metavar="SECONDS",
         type=_argument_type("seconds", _seconds),
         help="longest wait for one job, polls and retries included (600)",
+    )  # fmt: skip
+    group.add_argument(
+        "--timeout", dest=f"{prefix}timeout", default=kept, metavar="SECONDS",
+        type=_argument_type("seconds", _positive_seconds),
+        help="longest time for one HTTP request, connecting to the last byte (no limit)",
+    )  # fmt: skip
+    group.add_argument(
+        "-v", "--verbose", dest=f"{prefix}verbose", action="store_true",
+        default=False if prefix else argparse.SUPPRESS,
+        help="show each request and retry on stderr as it happens",
     )  # fmt: skip
 
 
