@@ -6,8 +6,9 @@ Commands: ``deployments list|get|delete``, ``projects list``, ``models list PROJ
 describe them. The global flags ``--endpoint``, ``--token``, ``--token-type``, ``--json``,
 ``--max-wait``, ``--timeout`` (seconds for one HTTP request) and ``-v``/``--verbose`` (each
 request and retry on stderr as it happens) go before or after the command (not for
-``emulator``, whose own ``--token`` is the token it serves); endpoint and token otherwise come from the environment
-or drconfig.yaml. A value may start with ``-`` (``--order-by -createdAtTimestamp``).
+``emulator``, whose own ``--token`` is the token it serves); endpoint and token otherwise
+come from the environment or drconfig.yaml. A value may start with ``-``
+(``--order-by -createdAtTimestamp``).
 
 Results go to stdout (tables, or one JSON document with ``--json``, whose keys are the
 snake_case names of the Python objects, times as ISO 8601); progress, prompts and errors go
@@ -25,8 +26,9 @@ SIGTERM, ``--max-wait``) leaves the accepted replacement going on on the server 
 Exit codes: 0 success; 1 the operation failed (an API or transport error, a refused
 replacement, a failing validation, a rollout with items not done); 2 a usage error (bad
 flags, a malformed plan or operation token, no endpoint or token configured, a journal of
-another plan or server, a journal another run holds); 130/143 a rollout or a wait stopped by SIGINT/SIGTERM (it prints the command
-that resumes it). A closed output pipe keeps the code decided before the output (else 0).
+another plan or server, a journal another run holds); 130/143 a rollout or a wait stopped
+by SIGINT/SIGTERM (it prints the command that resumes it). A closed output pipe keeps the
+code decided before the output (else 0).
 
 Example:
     >>> from aiodeploy.cli import main
