@@ -212,7 +212,7 @@ async def test_timeouts_map_to_api_timeout_error(mock_api, clock) -> None:
     "location",
     [
         "https://evil.test/api/v2/status/1/",  # another host
-        "http://dr.test/api/v2/status/1/",  # https endpoint, http Location
+        "http://dr.test:443/api/v2/status/1/",  # the same host and port, plain http
         "https://dr.test:8443/api/v2/status/1/",  # another port
     ],
 )

@@ -211,9 +211,7 @@ def _raise_fd_limit(needed: int) -> int:
     return soft
 
 
-async def test_2000_concurrent_connections_are_all_served(
-    threaded_emulator, figures
-) -> None:
+async def test_2000_concurrent_connections_are_all_served(threaded_emulator, figures) -> None:
     count = SIZES.connections
     needed = 2 * count + 100  # a client and a server socket each, in this one process
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
