@@ -18,6 +18,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 import anyio
 
 from ._models import Deployment, ValidationCheck
+from ._target import Target
 from .enums import ModelReplacementReason
 from .errors import AiodeployError
 
@@ -42,14 +43,31 @@ T = TypeVar("T")
 
 
 class ReplacementRequest(NamedTuple):
-    """One line of a rollout plan: move ``deployment_id`` to ``model_id``.
+    """One line of a rollout plan: move ``deployment_id`` to a registered model version
+    (``registered_model_version_id``, DataRobot's current path) or to a Leaderboard model
+    (``model_id``, the legacy path); exactly one of the two.
 
-    A plain ``(deployment_id, model_id, reason)`` tuple is accepted wherever this is.
+    A plain ``(deployment_id, model_id[, reason])`` tuple is accepted wherever this is (the
+    shorthand is for model ids only).
+
+    Example:
+        >>> ReplacementRequest("5c6f...", registered_model_version_id="65f0...",
+        ...                    reason="SCHEDULED_REFRESH")  # doctest: +SKIP
     """
 
     deployment_id: str
-    model_id: str
+    model_id: str | None = None
     reason: ModelReplacementReason | str = ModelReplacementReason.OTHER
+    registered_model_version_id: str | None = None
+
+    @property
+    def target(self) -> Target:
+        """The new champion, checked (exactly one of the two ids).
+
+        Raises:
+            ValueError, TypeError: both or neither id, or a malformed one.
+        """
+        return Target.of(self.model_id, self.registered_model_version_id)
 
 
 class Outcome(str, enum.Enum):

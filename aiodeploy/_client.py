@@ -21,6 +21,7 @@ from ._config import resolve_config
 from ._face.catalog import CatalogMethods
 from ._face.deployments import DeploymentMethods
 from ._face.replacement import ReplacementMethods
+from ._face.rollouts import RolloutMethods
 from ._face.settings import SettingsMethods
 from ._polling import PollPolicy
 from ._retry import RetryPolicy
@@ -33,7 +34,9 @@ __all__ = ["DEFAULT_MAX_WAIT", "AsyncDeploymentClient", "DeploymentRef"]
 DEFAULT_MAX_WAIT = 600.0
 
 
-class AsyncDeploymentClient(CatalogMethods, DeploymentMethods, ReplacementMethods, SettingsMethods):
+class AsyncDeploymentClient(
+    CatalogMethods, DeploymentMethods, ReplacementMethods, RolloutMethods, SettingsMethods
+):
     """Async client for DataRobot deployments, over one aiohttp session.
 
     Use it as an async context manager (or call :meth:`aclose`); every method is a

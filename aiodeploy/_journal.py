@@ -54,7 +54,7 @@ _decoder = msgspec.json.Decoder(dict[str, Any])
 _OUTCOMES = frozenset(outcome.value for outcome in Outcome)
 
 
-def plan_fingerprint(items: Sequence[Sequence[str]]) -> str:
+def plan_fingerprint(items: Sequence[Sequence[object]]) -> str:
     """A stable fingerprint of a plan: its items, in order."""
     digest = hashlib.sha256(_encoder.encode([list(item) for item in items]))
     return digest.hexdigest()[:32]

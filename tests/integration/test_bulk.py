@@ -306,10 +306,11 @@ async def test_a_submit_whose_answer_was_lost_is_resolved_by_reading_the_deploym
     plan = plan_for(emulator)
     journal = tmp_path / "j.jsonl"
     # As if a run had crashed after journaling `submitting` and sending the PATCH for item 0.
-    await client.start_model_replacement(*plan[0])
+    await client.start_model_replacement(plan[0].deployment_id, plan[0].model_id)
     from aiodeploy._journal import Journal, plan_fingerprint
+    from aiodeploy._rollout import fingerprint_rows
 
-    opened = await Journal.open(journal, plan_fingerprint(plan), len(plan))
+    opened = await Journal.open(journal, plan_fingerprint(fingerprint_rows(plan)), len(plan))
     await opened.append({"type": "submitting", "index": 0})
     await opened.aclose()
 
