@@ -25,8 +25,10 @@ from ._bulk import (
 )
 from ._client import AsyncDeploymentClient
 from ._models import (
+    ChampionModelPackage,
     Deployment,
     DeploymentModel,
+    DeploymentModelPackage,
     DeploymentPredictionServer,
     DriftTrackingSettings,
     FeatureDriftSettings,
@@ -86,12 +88,14 @@ __all__ = [
     "BadRequestError",
     "BulkEvent",
     "BulkResult",
+    "ChampionModelPackage",
     "ClientError",
     "ConfigurationError",
     "ConflictError",
     "CrossOriginError",
     "Deployment",
     "DeploymentModel",
+    "DeploymentModelPackage",
     "DeploymentPredictionServer",
     "DeploymentRef",
     "DriftTrackingSettings",

@@ -9,7 +9,7 @@ import msgspec
 
 from .. import _wire
 from .._deadline import Deadline
-from .._models import Deployment, ModelHistoryEntry
+from .._models import ChampionModelPackage, Deployment, ModelHistoryEntry
 from .._session import Session
 from .._wire import IdBody, Page
 from .listing import PAGE_SIZE
@@ -18,12 +18,14 @@ __all__ = [
     "PAGE_SIZE",
     "create_from_learning_model",
     "delete_deployment",
+    "get_champion_model_package",
     "get_deployment",
     "get_model_history",
     "list_params",
 ]
 
 _deployment = msgspec.json.Decoder(Deployment)
+_champion = msgspec.json.Decoder(ChampionModelPackage)
 _history = msgspec.json.Decoder(Page[ModelHistoryEntry])
 _id_body = msgspec.json.Decoder(IdBody)
 
@@ -35,6 +37,11 @@ async def get_deployment(
     return await session.get(
         f"deployments/{dep_id}/", _deployment, deadline=deadline, persist=persist
     )
+
+
+async def get_champion_model_package(session: Session, dep_id: str) -> ChampionModelPackage:
+    """``GET deployments/{id}/championModelPackage/``."""
+    return await session.get(f"deployments/{dep_id}/championModelPackage/", _champion)
 
 
 async def delete_deployment(session: Session, dep_id: str) -> None:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 from .._api import deployments, listing
-from .._models import Deployment, ModelHistoryEntry
+from .._models import ChampionModelPackage, Deployment, ModelHistoryEntry
 from .._wire import DeploymentRef, check_id, deployment_id
 from ._base import Face
 
@@ -179,3 +179,24 @@ class DeploymentMethods(Face):
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
         return await deployments.get_model_history(self._session, deployment_id(deployment))
+
+    async def get_champion_model_package(self, deployment: DeploymentRef) -> ChampionModelPackage:
+        """The registered model version (model package) the deployment serves, in full.
+
+        Sends ``GET deployments/{id}/championModelPackage/``. (``Deployment.model_package``
+        already names it: ``id``, ``name``, ``registered_model_id``.)
+
+        Args:
+            deployment: its id, or a :class:`Deployment`.
+
+        Returns:
+            The :class:`ChampionModelPackage`.
+
+        Raises:
+            ValueError, TypeError: a malformed id (before any request).
+            NotFoundError: no such deployment.
+            APIError, TransportError, ResponseDecodeError: see the README's error table.
+        """
+        return await deployments.get_champion_model_package(
+            self._session, deployment_id(deployment)
+        )
