@@ -33,6 +33,7 @@ __all__ = [
     "Outcome",
     "ReplacementRequest",
     "StopRun",
+    "WaveProgress",
     "check_concurrency",
     "gather_in_order",
     "run_bulk",
@@ -80,6 +81,9 @@ class Outcome(str, enum.Enum):
     FAILED = "failed"
     TIMED_OUT = "timed_out"
     CANCELLED = "cancelled"
+    ROLLED_BACK = "rolled_back"
+    ROLLBACK_FAILED = "rollback_failed"
+    NOT_STARTED = "not_started"
 
     def __str__(self) -> str:
         return self.value
@@ -169,7 +173,30 @@ class ItemFinished:
     result: ItemResult[Any]
 
 
-BulkEvent = ItemSubmitted | ItemStatusChanged | ItemFinished
+@dataclasses.dataclass(frozen=True)
+class WaveProgress:
+    """A guarded rollout's wave moved on.
+
+    Attributes:
+        wave: 1-based number of the wave.
+        waves: how many waves the plan has.
+        stage: ``replacing``, ``baking``, ``passed``, ``failed``, ``rolling back`` or
+            ``rolled back``.
+        items: how many items the wave holds.
+        remaining_s: during ``baking``, the seconds of bake left.
+        detail: what the gate saw last (e.g. ``0.2 % errors, 340 predictions``), or why the
+            wave failed.
+    """
+
+    wave: int
+    waves: int
+    stage: str
+    items: int
+    remaining_s: float | None = None
+    detail: str = ""
+
+
+BulkEvent = ItemSubmitted | ItemStatusChanged | ItemFinished | WaveProgress
 """What ``on_event`` receives during a bulk operation."""
 
 

@@ -18,6 +18,7 @@ import anyio
 import msgspec
 
 from ._api.access import AccessCheck
+from ._api.deployments import get_deployment
 from ._api.operation import ReplacementOperation, follow, utc_now
 from ._api.replacement import Step, decide, submit_replacement
 from ._bulk import (
@@ -94,6 +95,9 @@ class Rollout:
     journal: Journal | None
     on_event: Callable[[BulkEvent], None] | None
     access: AccessCheck
+    # guarded rollouts read each deployment before replacing it, to know what to roll back to
+    remember_previous: bool = False
+    previous: dict[int, Deployment] = dataclasses.field(default_factory=dict)
 
     def _emit(self, event: BulkEvent) -> None:
         if self.on_event is not None:
@@ -152,22 +156,27 @@ class Rollout:
                 # a crash between sending the PATCH and hearing back: the deployment decides
                 operation = await self._submit(index, request, deadline, in_doubt=True)
             else:
-                early = await self._prepare(request, deadline)
+                early = await self._prepare(index, request, deadline)
                 if early is not None:
                     return early
                 operation = await self._submit(index, request, deadline)
         return await self._wait(index, request, operation, deadline)
 
     async def _prepare(
-        self, request: ReplacementRequest, deadline: Deadline
+        self, index: int, request: ReplacementRequest, deadline: Deadline
     ) -> ItemResult[ReplacementRequest] | None:
         """Skip or refuse the item before anything changes; ``None`` means go ahead."""
+        before = None
+        if self.remember_previous:
+            before = await get_deployment(self.session, request.deployment_id, deadline=deadline)
+            self.previous[index] = before
         decision = await decide(
             self.session,
             request.deployment_id,
             request.target,
             validate=self.validate,
             skip_if_current=self.skip_if_current,
+            deployment=before,
             deadline=deadline,
         )
         if decision.step is Step.SKIP:
@@ -188,6 +197,11 @@ class Rollout:
             fields = {"deployment_id": request.deployment_id, "model_id": request.model_id}
             if request.registered_model_version_id is not None:
                 fields["registered_model_version_id"] = request.registered_model_version_id
+            before = self.previous.get(index)
+            if before is not None:
+                fields["previous_model_id"] = before.model.id if before.model else None
+                package = before.model_package
+                fields["previous_version_id"] = package.id if package else None
             await self._record("submitting", index, **fields)
 
         try:
