@@ -26,8 +26,10 @@ from ._bulk import (
 from ._client import AsyncDeploymentClient
 from ._fleet import DeploymentHealth
 from ._models import (
+    ChampionModelPackage,
     Deployment,
     DeploymentModel,
+    DeploymentModelPackage,
     DeploymentPredictionServer,
     DriftTrackingSettings,
     FeatureDriftSettings,
@@ -87,6 +89,7 @@ from .errors import (
     EventLoopError,
     JournalInUseError,
     JournalMismatchError,
+    ListingChangedError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -113,6 +116,7 @@ __all__ = [
     "BadRequestError",
     "BulkEvent",
     "BulkResult",
+    "ChampionModelPackage",
     "ClassCount",
     "ClassProbability",
     "ClientError",
@@ -122,6 +126,7 @@ __all__ = [
     "Deployment",
     "DeploymentHealth",
     "DeploymentModel",
+    "DeploymentModelPackage",
     "DeploymentPredictionServer",
     "DeploymentRef",
     "DriftTrackingSettings",
@@ -136,6 +141,7 @@ __all__ = [
     "ItemSubmitted",
     "JournalInUseError",
     "JournalMismatchError",
+    "ListingChangedError",
     "Model",
     "ModelHistoryEntry",
     "ModelReplacementReason",

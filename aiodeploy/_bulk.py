@@ -18,6 +18,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 import anyio
 
 from ._models import Deployment, ValidationCheck
+from ._target import Target
 from .enums import ModelReplacementReason
 from .errors import AiodeployError
 
@@ -32,6 +33,7 @@ __all__ = [
     "Outcome",
     "ReplacementRequest",
     "StopRun",
+    "WaveProgress",
     "check_concurrency",
     "gather_in_order",
     "run_bulk",
@@ -42,14 +44,31 @@ T = TypeVar("T")
 
 
 class ReplacementRequest(NamedTuple):
-    """One line of a rollout plan: move ``deployment_id`` to ``model_id``.
+    """One line of a rollout plan: move ``deployment_id`` to a registered model version
+    (``registered_model_version_id``, DataRobot's current path) or to a Leaderboard model
+    (``model_id``, the legacy path); exactly one of the two.
 
-    A plain ``(deployment_id, model_id, reason)`` tuple is accepted wherever this is.
+    A plain ``(deployment_id, model_id[, reason])`` tuple is accepted wherever this is (the
+    shorthand is for model ids only).
+
+    Example:
+        >>> ReplacementRequest("5c6f...", registered_model_version_id="65f0...",
+        ...                    reason="SCHEDULED_REFRESH")  # doctest: +SKIP
     """
 
     deployment_id: str
-    model_id: str
+    model_id: str | None = None
     reason: ModelReplacementReason | str = ModelReplacementReason.OTHER
+    registered_model_version_id: str | None = None
+
+    @property
+    def target(self) -> Target:
+        """The new champion, checked (exactly one of the two ids).
+
+        Raises:
+            ValueError, TypeError: both or neither id, or a malformed one.
+        """
+        return Target.of(self.model_id, self.registered_model_version_id)
 
 
 class Outcome(str, enum.Enum):
@@ -62,6 +81,9 @@ class Outcome(str, enum.Enum):
     FAILED = "failed"
     TIMED_OUT = "timed_out"
     CANCELLED = "cancelled"
+    ROLLED_BACK = "rolled_back"
+    ROLLBACK_FAILED = "rollback_failed"
+    NOT_STARTED = "not_started"
 
     def __str__(self) -> str:
         return self.value
@@ -151,7 +173,30 @@ class ItemFinished:
     result: ItemResult[Any]
 
 
-BulkEvent = ItemSubmitted | ItemStatusChanged | ItemFinished
+@dataclasses.dataclass(frozen=True)
+class WaveProgress:
+    """A guarded rollout's wave moved on.
+
+    Attributes:
+        wave: 1-based number of the wave.
+        waves: how many waves the plan has.
+        stage: ``replacing``, ``baking``, ``passed``, ``failed``, ``rolling back`` or
+            ``rolled back``.
+        items: how many items the wave holds.
+        remaining_s: during ``baking``, the seconds of bake left.
+        detail: what the gate saw last (e.g. ``0.2 % errors, 340 predictions``), or why the
+            wave failed.
+    """
+
+    wave: int
+    waves: int
+    stage: str
+    items: int
+    remaining_s: float | None = None
+    detail: str = ""
+
+
+BulkEvent = ItemSubmitted | ItemStatusChanged | ItemFinished | WaveProgress
 """What ``on_event`` receives during a bulk operation."""
 
 

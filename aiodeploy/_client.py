@@ -24,6 +24,7 @@ from ._face.deployments import DeploymentMethods
 from ._face.monitoring import MonitoringMethods
 from ._face.predictions import PredictionMethods
 from ._face.replacement import ReplacementMethods
+from ._face.rollouts import RolloutMethods
 from ._face.settings import SettingsMethods
 from ._polling import PollPolicy
 from ._retry import RetryPolicy
@@ -40,6 +41,7 @@ class AsyncDeploymentClient(
     CatalogMethods,
     DeploymentMethods,
     ReplacementMethods,
+    RolloutMethods,
     SettingsMethods,
     MonitoringMethods,
     AccuracyMethods,

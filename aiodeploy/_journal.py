@@ -10,6 +10,10 @@ One line per event, written and fsynced before the run acts on it:
 * ``submitted``: the server accepted the PATCH; holds the operation token (status URL).
 * ``finished``: the item's outcome.
 
+A guarded rollout adds ``wave`` records (a wave's bake started, its verdict) and, per item,
+``rollback`` records (``submitting``, ``submitted`` with a token, ``finished``), and its
+``submitting`` records name what the deployment served before (to roll back to).
+
 Writes are group-committed: concurrent appends share one write + fsync in a worker thread,
 so a thousand items do not mean a thousand fsyncs on the event loop. An open journal holds
 an exclusive lock on its file (``flock``, where the platform has it): a second run on the
@@ -38,9 +42,11 @@ if sys.platform != "win32":  # Windows has no flock: a journal is not locked the
     import fcntl
 
 __all__ = [
+    "ItemState",
     "Journal",
     "JournalInUseError",
     "JournalMismatchError",
+    "WaveState",
     "operation_fingerprint",
     "plan_fingerprint",
     "run_journaled",
@@ -54,7 +60,7 @@ _decoder = msgspec.json.Decoder(dict[str, Any])
 _OUTCOMES = frozenset(outcome.value for outcome in Outcome)
 
 
-def plan_fingerprint(items: Sequence[Sequence[str]]) -> str:
+def plan_fingerprint(items: Sequence[Sequence[object]]) -> str:
     """A stable fingerprint of a plan: its items, in order."""
     digest = hashlib.sha256(_encoder.encode([list(item) for item in items]))
     return digest.hexdigest()[:32]
@@ -75,6 +81,20 @@ class ItemState:
     outcome: str | None = None
     error: str | None = None
     checks: dict[str, Any] | None = None
+    previous_model_id: str | None = None
+    previous_version_id: str | None = None
+    rollback: str | None = None  # the last rollback step: submitting, submitted, finished
+    rollback_token: str | None = None
+    rollback_outcome: str | None = None
+
+
+@dataclasses.dataclass
+class WaveState:
+    """What the journal knows about one wave of a guarded rollout."""
+
+    baking_since: float | None = None  # Unix time the bake began
+    verdict: str | None = None  # "pass" or "fail"
+    failing: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 class Journal:
@@ -83,6 +103,7 @@ class Journal:
     def __init__(self, path: Path, items: dict[int, ItemState], handle: Any) -> None:
         self.path = path
         self.items = items
+        self.waves: dict[int, WaveState] = {}
         self._handle = handle
         self._pending: list[bytes] = []
         self._queued = 0
@@ -123,14 +144,13 @@ class Journal:
             data = handle.read()
             complete = data[: data.rfind(b"\n") + 1]  # a torn last line was never acted on
             lines = complete.splitlines()
-            items: dict[int, ItemState] = {}
+            journal = cls(path, {}, handle)
             if lines:
                 _check_header(path, _decode_line(path, lines[0]), plan, size, origin)
                 for line in lines[1:]:
-                    _apply(items, _decode_line(path, line), size, path)
+                    journal._apply(_decode_line(path, line), size)
             if len(complete) != len(data):
                 handle.truncate(len(complete))
-            journal = cls(path, items, handle)
             if not lines:
                 header: dict[str, Any] = {
                     "type": "plan", "version": JOURNAL_VERSION, "plan": plan, "items": size,
@@ -150,7 +170,7 @@ class Journal:
 
     async def append(self, record: dict[str, Any]) -> None:
         """Write one record and return once it is on disk."""
-        _apply(self.items, record, None, self.path)
+        self._apply(record, None)
         self._pending.append(_encoder.encode(record) + b"\n")
         self._queued += 1
         mine = self._queued
@@ -169,6 +189,13 @@ class Journal:
                 lines, self._pending = self._pending, []
                 await anyio.to_thread.run_sync(self._write_sync, lines)
             self._handle.close()
+
+    def _apply(self, record: dict[str, Any], size: int | None) -> None:
+        """Take one record into the state, refusing a malformed one."""
+        if record.get("type") == "wave":
+            _apply_wave(self.waves, record, self.path)
+        else:
+            _apply(self.items, record, size, self.path)
 
 
 def _lock(handle: Any, path: Path) -> None:
@@ -204,6 +231,25 @@ def _decode_line(path: Path, line: bytes) -> dict[str, Any]:
         raise JournalMismatchError(f"{path} has a malformed line: {exc}") from None
 
 
+def _apply_wave(waves: dict[int, WaveState], record: dict[str, Any], path: Path) -> None:
+    wave, since, verdict = record.get("wave"), record.get("since"), record.get("verdict")
+    failing = record.get("failing", {})
+    if (
+        isinstance(wave, bool)
+        or not isinstance(wave, int)
+        or wave < 0
+        or not isinstance(since, (int, float, type(None)))
+        or verdict not in ("pass", "fail", None)
+        or not isinstance(failing, dict)
+    ):
+        raise JournalMismatchError(f"{path} has a malformed wave record: {record}")
+    state = waves.setdefault(wave, WaveState())
+    if since is not None:
+        state.baking_since = float(since)
+    if verdict is not None:
+        state.verdict, state.failing = verdict, {str(k): str(v) for k, v in failing.items()}
+
+
 def _apply(
     items: dict[int, ItemState], record: dict[str, Any], size: int | None, path: Path
 ) -> None:
@@ -220,6 +266,21 @@ def _apply(
     # A hand-edited or foreign journal is refused here, before the run acts on any of it.
     if kind == "submitting":
         state.submitting = True
+        previous = record.get("previous_model_id"), record.get("previous_version_id")
+        if not all(isinstance(p, (str, type(None))) for p in previous):
+            raise JournalMismatchError(f"{path} has a malformed submitting record: {record}")
+        state.previous_model_id, state.previous_version_id = previous
+    elif kind == "rollback":
+        step, token, outcome = record.get("step"), record.get("token"), record.get("outcome")
+        if (
+            step not in ("submitting", "submitted", "finished")
+            or not isinstance(token, (str, type(None)))
+            or outcome not in (*_OUTCOMES, None)
+        ):
+            raise JournalMismatchError(f"{path} has a malformed rollback record: {record}")
+        state.rollback = step
+        state.rollback_token = token or state.rollback_token
+        state.rollback_outcome = outcome or state.rollback_outcome
     elif kind == "submitted":
         token = record.get("token")
         if not isinstance(token, str):

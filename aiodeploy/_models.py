@@ -12,8 +12,10 @@ from typing import Any
 import msgspec
 
 __all__ = [
+    "ChampionModelPackage",
     "Deployment",
     "DeploymentModel",
+    "DeploymentModelPackage",
     "DeploymentPredictionServer",
     "DriftTrackingSettings",
     "FeatureDriftSettings",
@@ -121,6 +123,14 @@ class Tag(_Base, frozen=True, kw_only=True):
     value: str | None = None
 
 
+class DeploymentModelPackage(_Base, frozen=True, kw_only=True):
+    """The registered model version (model package) a deployment serves, as embedded in it."""
+
+    id: str
+    name: str | None = None
+    registered_model_id: str | None = None
+
+
 class Deployment(_Base, frozen=True, kw_only=True):
     """A deployment (``GET deployments/{id}/``).
 
@@ -136,6 +146,7 @@ class Deployment(_Base, frozen=True, kw_only=True):
     importance: str | None = None
     created_at: datetime | None = None
     model: DeploymentModel | None = None
+    model_package: DeploymentModelPackage | None = None
     default_prediction_server: DeploymentPredictionServer | None = None
     service_health: HealthStatus | None = None
     model_health: HealthStatus | None = None
@@ -209,6 +220,32 @@ class ModelHistoryEntry(_Base, frozen=True, kw_only=True):
     """One champion period of a deployment (``GET deployments/{id}/modelHistory/``)."""
 
     model_id: str
+    model_package_id: str | None = None
     reason: str | None = None
     start_date: datetime | None = None
     end_date: datetime | None = None
+
+
+class ChampionModelPackage(_Base, frozen=True, kw_only=True):
+    """The registered model version a deployment serves, in full
+    (``GET deployments/{id}/championModelPackage/``).
+
+    Attributes:
+        id: the registered model version (model package) id.
+        registered_model_id: the registered model it belongs to.
+        registered_model_version: its version number within that registered model.
+        model_id: the Leaderboard (or custom) model it packages.
+        target: ``{"name": ..., "type": ..., ...}`` as the server sends it.
+    """
+
+    id: str
+    registered_model_id: str | None = None
+    registered_model_version: int | None = None
+    name: str | None = None
+    model_id: str | None = None
+    model_execution_type: str | None = None
+    is_archived: bool = False
+    is_deprecated: bool = False
+    build_status: str | None = None
+    target: dict[str, Any] = msgspec.field(default_factory=dict)
+    model_kind: dict[str, Any] = msgspec.field(default_factory=dict)

@@ -76,7 +76,7 @@ async def preview_replacements(
                 decision = await decide(
                     session,
                     dep_id,
-                    request.model_id,
+                    request.target,
                     validate=validate,
                     skip_if_current=skip_if_current,
                     deployment=deployment,

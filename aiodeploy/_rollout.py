@@ -18,6 +18,7 @@ import anyio
 import msgspec
 
 from ._api.access import AccessCheck
+from ._api.deployments import get_deployment
 from ._api.operation import ReplacementOperation, follow, utc_now
 from ._api.replacement import Step, decide, submit_replacement
 from ._bulk import (
@@ -39,24 +40,43 @@ from ._wire import check_id, check_reason
 from .enums import ModelReplacementReason
 from .errors import AiodeployError, AsyncTimeoutError, UnprocessableEntityError
 
-__all__ = ["Rollout", "check_plan", "coerce_request", "replace_models"]
+__all__ = ["Rollout", "check_plan", "coerce_request", "fingerprint_rows", "replace_models"]
 
 _FINAL = frozenset({Outcome.REPLACED, Outcome.SKIPPED_CURRENT, Outcome.REFUSED_VALIDATION})
 
 
 def coerce_request(item: object) -> ReplacementRequest:
-    """Check one plan item; accept a :class:`ReplacementRequest` or a 2- or 3-tuple.
+    """Check one plan item; accept a :class:`ReplacementRequest` or a 2- or 3-tuple
+    ``(deployment_id, model_id[, reason])``.
 
     Raises:
         TypeError: not a request or a tuple.
-        ValueError: a malformed id or an unknown reason.
+        ValueError: a malformed id, both or neither target, or an unknown reason.
     """
+    if isinstance(item, ReplacementRequest):
+        target = item.target
+        return ReplacementRequest(
+            check_id(item.deployment_id, "deployment id"),
+            target.model_id,
+            check_reason(item.reason),
+            target.version_id,
+        )
     if not isinstance(item, tuple) or len(item) not in (2, 3):
         raise TypeError(f"a replacement request is (deployment_id, model_id[, reason]): {item!r}")
     reason = check_reason(item[2]) if len(item) == 3 else ModelReplacementReason.OTHER
     return ReplacementRequest(
         check_id(item[0], "deployment id"), check_id(item[1], "model id"), reason
     )
+
+
+def fingerprint_rows(plan: list[ReplacementRequest]) -> list[list[object]]:
+    """The rows a plan's journal fingerprint is made of. A plan by model id gives the rows
+    it always gave (``[deployment, model, reason]``), so journals written before versions
+    existed still resume."""
+    return [
+        list(request[:3]) if request.registered_model_version_id is None else list(request)
+        for request in plan
+    ]
 
 
 @dataclasses.dataclass
@@ -75,6 +95,9 @@ class Rollout:
     journal: Journal | None
     on_event: Callable[[BulkEvent], None] | None
     access: AccessCheck
+    # guarded rollouts read each deployment before replacing it, to know what to roll back to
+    remember_previous: bool = False
+    previous: dict[int, Deployment] = dataclasses.field(default_factory=dict)
 
     def _emit(self, event: BulkEvent) -> None:
         if self.on_event is not None:
@@ -133,22 +156,27 @@ class Rollout:
                 # a crash between sending the PATCH and hearing back: the deployment decides
                 operation = await self._submit(index, request, deadline, in_doubt=True)
             else:
-                early = await self._prepare(request, deadline)
+                early = await self._prepare(index, request, deadline)
                 if early is not None:
                     return early
                 operation = await self._submit(index, request, deadline)
         return await self._wait(index, request, operation, deadline)
 
     async def _prepare(
-        self, request: ReplacementRequest, deadline: Deadline
+        self, index: int, request: ReplacementRequest, deadline: Deadline
     ) -> ItemResult[ReplacementRequest] | None:
         """Skip or refuse the item before anything changes; ``None`` means go ahead."""
+        before = None
+        if self.remember_previous:
+            before = await get_deployment(self.session, request.deployment_id, deadline=deadline)
+            self.previous[index] = before
         decision = await decide(
             self.session,
             request.deployment_id,
-            request.model_id,
+            request.target,
             validate=self.validate,
             skip_if_current=self.skip_if_current,
+            deployment=before,
             deadline=deadline,
         )
         if decision.step is Step.SKIP:
@@ -166,15 +194,21 @@ class Rollout:
         deployment (see :func:`~aiodeploy._api.replacement.submit_replacement`)."""
 
         async def journal() -> None:
-            await self._record(
-                "submitting", index, deployment_id=request.deployment_id, model_id=request.model_id
-            )
+            fields = {"deployment_id": request.deployment_id, "model_id": request.model_id}
+            if request.registered_model_version_id is not None:
+                fields["registered_model_version_id"] = request.registered_model_version_id
+            before = self.previous.get(index)
+            if before is not None:
+                fields["previous_model_id"] = before.model.id if before.model else None
+                package = before.model_package
+                fields["previous_version_id"] = package.id if package else None
+            await self._record("submitting", index, **fields)
 
         try:
             operation = await submit_replacement(
                 self.session,
                 request.deployment_id,
-                request.model_id,
+                request.target,
                 check_reason(request.reason),
                 deadline=deadline,
                 before_send=journal,
@@ -249,7 +283,10 @@ async def replace_models(
     opened = None
     if journal is not None:
         opened = await Journal.open(
-            journal, plan_fingerprint(plan), len(plan), origin=session.transport.origin_url
+            journal,
+            plan_fingerprint(fingerprint_rows(plan)),
+            len(plan),
+            origin=session.transport.origin_url,
         )
     try:
         rollout = Rollout(

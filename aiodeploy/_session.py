@@ -213,7 +213,13 @@ class Session:
         return await self.follow(result, page_decoder)
 
     async def submit_job(
-        self, method: str, path: str, json: Any, *, deadline: Deadline | None = None
+        self,
+        method: str,
+        path: str,
+        json: Any,
+        *,
+        deadline: Deadline | None = None,
+        idempotent: bool | None = None,
     ) -> str:
         """Send a mutation answered with 202 + ``Location``; return the status URL.
 
@@ -221,7 +227,9 @@ class Session:
             ResponseDecodeError: the reply is not a 202 with a ``Location``.
             CrossOriginError: the ``Location`` is on another origin.
         """
-        response = await self.send(method, path, json=json, deadline=deadline)
+        response = await self.send(
+            method, path, json=json, deadline=deadline, idempotent=idempotent
+        )
         _wire.expect_status(response, 202)
         return self.url_for(_wire.location(response))
 

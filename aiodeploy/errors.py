@@ -23,6 +23,7 @@ Every exception derives from :class:`AiodeployError`; the names of the official
     ├── AsyncFailureError                         an unexpected reply while polling a job
     ├── AsyncProcessUnsuccessfulError             the job ended in ERROR, ABORTED or EXPIRED
     ├── AsyncTimeoutError (also TimeoutError)     ``max_wait`` passed before the job ended
+    ├── ListingChangedError                       a list kept changing while it was read
     ├── JournalMismatchError (also ValueError)    a journal of another plan or server
     └── JournalInUseError                         another run holds the journal
 
@@ -51,6 +52,7 @@ __all__ = [
     "EventLoopError",
     "JournalInUseError",
     "JournalMismatchError",
+    "ListingChangedError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -172,8 +174,31 @@ class ConflictError(ClientError):
 class UnprocessableEntityError(ClientError):
     """422: the request was understood but refused (e.g. a failing replacement validation).
 
-    For a refused model replacement, ``body["checks"]`` holds the validation checks.
+    For a refused model replacement, ``body["checks"]`` holds the validation checks, and
+    the message names the failing ones (or says that the model is already the current one).
     """
+
+    @property
+    def failing_checks(self) -> dict[str, str]:
+        """The failing validation checks of the reply, name → message (empty if none)."""
+        checks = self.body.get("checks") if isinstance(self.body, dict) else None
+        if not isinstance(checks, dict):
+            return {}
+        return {
+            str(name): str(check.get("message") or "")
+            for name, check in checks.items()
+            if isinstance(check, dict) and check.get("status") == "failing"
+        }
+
+    def _describe(self) -> str:
+        text = super()._describe()
+        failing = self.failing_checks
+        if list(failing) == ["notCurrentModel"]:
+            return f"{text}. The model is already the deployment's current model"
+        if failing:
+            named = "; ".join(f"{name}: {why}".rstrip(": ") for name, why in failing.items())
+            return f"{text}. Failing checks: {named}"
+        return text
 
 
 class RateLimitError(ClientError):
@@ -290,6 +315,11 @@ class AsyncTimeoutError(AiodeployError, TimeoutError):
 
 class JournalMismatchError(AiodeployError, ValueError):
     """The journal belongs to another plan or another server (or is not a journal at all)."""
+
+
+class ListingChangedError(AiodeployError):
+    """The deployments kept changing while they were listed, more than a listing can
+    recover from; list again later."""
 
 
 class JournalInUseError(AiodeployError):

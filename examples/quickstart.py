@@ -1,16 +1,19 @@
 """The deployments walkthrough, async: project → models → deploy → validate → replace → drift.
 
-Runs against DataRobot when DATAROBOT_ENDPOINT and DATAROBOT_API_TOKEN are set, and against
-the embedded emulator (started here, on 127.0.0.1) when they are not:
+It creates, replaces and deletes a deployment, so by default it runs against the embedded
+emulator (started here, on 127.0.0.1), even when DATAROBOT_ENDPOINT is set in the shell.
+Only ``--real`` makes it use the DataRobot that DATAROBOT_ENDPOINT/DATAROBOT_API_TOKEN (or
+drconfig.yaml) name:
 
-    python examples/quickstart.py
+    python examples/quickstart.py            # the embedded emulator
+    python examples/quickstart.py --real     # your DataRobot: it creates and deletes there
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
-import os
 import sys
 from collections.abc import AsyncIterator
 
@@ -18,21 +21,22 @@ from aiodeploy import MODEL_REPLACEMENT_REASON, AsyncDeploymentClient, NotFoundE
 
 
 @contextlib.asynccontextmanager
-async def open_client() -> AsyncIterator[AsyncDeploymentClient]:
-    if os.environ.get("DATAROBOT_ENDPOINT"):
+async def open_client(real: bool) -> AsyncIterator[AsyncDeploymentClient]:
+    if real:
         async with AsyncDeploymentClient() as client:
+            print(f"0. using the real DataRobot at {client.endpoint} (--real)")
             yield client
         return
     from aiodeploy.emulator import Emulator
 
     async with Emulator(replacement_seconds=1.0) as emu:
-        print(f"0. started the embedded emulator at {emu.endpoint}")
+        print(f"0. started the embedded emulator at {emu.endpoint} (--real to use DataRobot)")
         async with AsyncDeploymentClient(emu.endpoint, emu.token) as client:
             yield client
 
 
-async def main() -> int:
-    async with open_client() as client:
+async def main(real: bool = False) -> int:
+    async with open_client(real) as client:
         projects = await client.list_projects()
         project = await client.get_project(projects[0].id)
         print(f"1. project {project.project_name!r}: {project.target_type}, {project.target!r}")
@@ -92,4 +96,8 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--real", action="store_true", help="use the DataRobot of DATAROBOT_ENDPOINT"
+    )
+    sys.exit(asyncio.run(main(parser.parse_args().real)))

@@ -1,34 +1,31 @@
-"""Deployments: create, list, get, delete, and their model history."""
+"""Deployments: create, get, delete, and their model history (listing: :mod:`.listing`)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-import anyio
 import msgspec
 
 from .. import _wire
 from .._deadline import Deadline
-from .._models import Deployment, ModelHistoryEntry
-from .._session import Session, new_page
+from .._models import ChampionModelPackage, Deployment, ModelHistoryEntry
+from .._session import Session
 from .._wire import IdBody, Page
+from .listing import PAGE_SIZE
 
 __all__ = [
     "PAGE_SIZE",
     "create_from_learning_model",
     "delete_deployment",
+    "get_champion_model_package",
     "get_deployment",
     "get_model_history",
-    "iter_deployments",
-    "list_deployments",
     "list_params",
 ]
 
-PAGE_SIZE = 100  # the deployments route's maximum page size
-
 _deployment = msgspec.json.Decoder(Deployment)
-_deployments = msgspec.json.Decoder(Page[Deployment])
+_champion = msgspec.json.Decoder(ChampionModelPackage)
 _history = msgspec.json.Decoder(Page[ModelHistoryEntry])
 _id_body = msgspec.json.Decoder(IdBody)
 
@@ -40,6 +37,11 @@ async def get_deployment(
     return await session.get(
         f"deployments/{dep_id}/", _deployment, deadline=deadline, persist=persist
     )
+
+
+async def get_champion_model_package(session: Session, dep_id: str) -> ChampionModelPackage:
+    """``GET deployments/{id}/championModelPackage/``."""
+    return await session.get(f"deployments/{dep_id}/championModelPackage/", _champion)
 
 
 async def delete_deployment(session: Session, dep_id: str) -> None:
@@ -85,66 +87,3 @@ def list_params(
     params.update({key: value for key, value in named.items() if value is not None})
     params["limit"] = PAGE_SIZE
     return params
-
-
-async def iter_deployments(
-    session: Session, params: Mapping[str, str | int | Sequence[str]]
-) -> AsyncIterator[Deployment]:
-    """Each deployment of ``GET deployments/``, page by page as they are needed."""
-    page = await session.get("deployments/", _deployments, params)
-    followed: set[str] = set()
-    while True:
-        for item in page.data:
-            yield item
-        if not page.next:
-            return
-        page = await session.get(new_page(page.next, followed), _deployments)
-
-
-async def list_deployments(
-    session: Session, params: Mapping[str, str | int | Sequence[str]]
-) -> list[Deployment]:
-    """Every deployment of ``GET deployments/``: the first page, then the remaining
-    offsets concurrently (``page_concurrency`` at a time) once ``totalCount`` is known."""
-    first = await session.get("deployments/", _deployments, params)
-    if first.total_count is None or not first.next:
-        return _unique(await session.follow(first, _deployments))
-    # The offsets are handed out one at a time rather than planned from totalCount at
-    # once: an empty page ends the list, however many items totalCount claimed.
-    offsets = iter(range(len(first.data), first.total_count, PAGE_SIZE))
-    pages: dict[int, list[Deployment]] = {0: first.data}
-    ended = False
-    failed: list[Exception] = []
-
-    async def fetch_pages() -> None:
-        nonlocal ended
-        for offset in offsets:
-            if ended:
-                return
-            try:
-                page = await session.get("deployments/", _deployments, {**params, "offset": offset})
-            except Exception as exc:
-                # the caller gets this error itself, not an exception group around it
-                failed.append(exc)
-                tg.cancel_scope.cancel()
-                return
-            pages[offset] = page.data
-            ended = ended or not page.data
-
-    async with anyio.create_task_group() as tg:
-        for _ in range(session.page_concurrency):
-            tg.start_soon(fetch_pages)
-    if failed:
-        raise failed[0]
-    return _unique(item for offset in sorted(pages) for item in pages[offset])
-
-
-def _unique(items: Iterable[Deployment]) -> list[Deployment]:
-    # Offset pages can overlap when deployments are created while we list.
-    seen: set[str] = set()
-    result: list[Deployment] = []
-    for item in items:
-        if item.id not in seen:
-            seen.add(item.id)
-            result.append(item)
-    return result

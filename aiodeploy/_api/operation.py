@@ -21,6 +21,7 @@ from .._deadline import Deadline
 from .._models import Deployment, ModelHistoryEntry
 from .._polling import JobDone, JobPending, interpret_status
 from .._session import Session
+from .._target import Target
 from .._wire import check_id
 from ..enums import ModelReplacementReason
 from ..errors import AsyncFailureError, AsyncProcessUnsuccessfulError, NotFoundError
@@ -28,18 +29,20 @@ from .deployments import get_deployment, get_model_history
 
 __all__ = ["ReplacementEvent", "ReplacementOperation", "follow", "utc_now"]
 
-# Version 1 always has a status URL; version 2 may not. A token is written as version 1
-# whenever it can be, so that tokens of older releases and of this one read alike.
+# Version 1 always names a model and a status URL; version 2 may name a registered model
+# version instead, and may have no status URL. A token is written as version 1 whenever it
+# can be, so that tokens of older releases and of this one read alike.
 TOKEN_VERSIONS = (1, 2)
 
 
 class _Token(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
     v: int
     deployment_id: str
-    model_id: str
     reason: ModelReplacementReason
     submitted_at: datetime
+    model_id: str | None = None
     status_url: str | None = None
+    registered_model_version_id: str | None = None
 
 
 _token_decoder = msgspec.json.Decoder(_Token)
@@ -75,7 +78,10 @@ class ReplacementOperation:
 
     Attributes:
         deployment_id: the deployment being changed.
-        model_id: the model it is being changed to.
+        model_id: the Leaderboard model it is being changed to (``None`` when it is a
+            registered model version).
+        registered_model_version_id: the registered model version it is being changed to
+            (``None`` on the legacy, Leaderboard-model path).
         reason: the replacement reason sent.
         status_url: the job's status URL, or ``None`` when there is none to follow (the
             answer to the PATCH was lost, or its status URL was on another origin): the
@@ -88,14 +94,17 @@ class ReplacementOperation:
         session: Session,
         *,
         deployment_id: str,
-        model_id: str,
+        model_id: str | None,
         reason: ModelReplacementReason,
         status_url: str | None,
         submitted_at: datetime,
+        registered_model_version_id: str | None = None,
     ) -> None:
         self._session = session
+        self._target = Target(model_id, registered_model_version_id)
         self.deployment_id = deployment_id
         self.model_id = model_id
+        self.registered_model_version_id = registered_model_version_id
         self.reason = reason
         self.status_url = status_url
         self.submitted_at = submitted_at
@@ -105,7 +114,7 @@ class ReplacementOperation:
 
     def __repr__(self) -> str:
         return (
-            f"<ReplacementOperation deployment={self.deployment_id} model={self.model_id} "
+            f"<ReplacementOperation deployment={self.deployment_id} to {self._target} "
             f"status={self.last_status}>"
         )
 
@@ -137,14 +146,16 @@ class ReplacementOperation:
     def token(self) -> str:
         """A small JSON string from which :meth:`~AsyncDeploymentClient.resume_replacement`
         rebuilds this operation, in another process if need be. It holds no secret."""
+        first = self.status_url is not None and self.registered_model_version_id is None
         return _token_encoder.encode(
             _Token(
-                v=1 if self.status_url is not None else 2,
+                v=1 if first else 2,
                 deployment_id=self.deployment_id,
                 model_id=self.model_id,
                 reason=self.reason,
                 status_url=self.status_url,
                 submitted_at=self.submitted_at,
+                registered_model_version_id=self.registered_model_version_id,
             )
         ).decode()
 
@@ -160,12 +171,15 @@ class ReplacementOperation:
             data = _token_decoder.decode(token)
         except (msgspec.DecodeError, UnicodeDecodeError, TypeError) as exc:
             raise ValueError(f"not a replacement token: {exc}") from None
-        if data.v not in TOKEN_VERSIONS or (data.v == 1 and data.status_url is None):
+        first = data.model_id is not None and data.status_url is not None
+        if data.v not in TOKEN_VERSIONS or (data.v == 1 and not first):
             raise ValueError(f"unsupported replacement token version {data.v}")
+        target = Target.of(data.model_id, data.registered_model_version_id)
         return cls(
             session,
             deployment_id=check_id(data.deployment_id, "deployment id"),
-            model_id=check_id(data.model_id, "model id"),
+            model_id=target.model_id,
+            registered_model_version_id=target.version_id,
             reason=data.reason,
             status_url=None if data.status_url is None else session.url_for(data.status_url),
             submitted_at=data.submitted_at,
@@ -250,7 +264,7 @@ class ReplacementOperation:
         self._last_status = "COMPLETED"
 
     def _shown(self, history: list[ModelHistoryEntry]) -> bool:
-        return bool(history) and history[-1].model_id == self.model_id
+        return bool(history) and self._target.shown_by(history[-1])
 
     async def _settle_from_history(self, deadline: Deadline) -> None:
         """With no status URL: done once the model history shows the replacement (its job
@@ -262,7 +276,7 @@ class ReplacementOperation:
             history = await get_model_history(session, dep_id, deadline=deadline, persist=True)
             if not self._shown(history):
                 deployment = await self._read_deployment(deadline)
-                if deployment.model is None or deployment.model.id != self.model_id:
+                if not self._target.served_by(deployment):
                     self._error = AsyncProcessUnsuccessfulError(
                         url=url,
                         status="ERROR",
@@ -277,12 +291,12 @@ class ReplacementOperation:
 
     async def _settle_without_status(self, gone: NotFoundError, deadline: Deadline) -> Deployment:
         deployment = await self._read_deployment(deadline)
-        if deployment.model is not None and deployment.model.id == self.model_id:
+        if self._target.served_by(deployment):
             return deployment
         serving = deployment.model.id if deployment.model else None
         error = AsyncFailureError(
             f"the status of the replacement of {self.deployment_id} is gone and the "
-            f"deployment serves {serving}, not {self.model_id}",
+            f"deployment serves model {serving}, not {self._target}",
             url=self.status_url or "",
             status_code=gone.status_code,
         )

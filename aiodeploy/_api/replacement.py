@@ -1,8 +1,10 @@
 """Model replacement: validation, the PATCH that starts it, and whether an item should go.
 
-:func:`next_step` is the one rule a rollout and its preview (the CLI's ``--dry-run``) use to
-decide an item: skip it (it already serves the model), refuse it (its validation fails),
-or replace it. :func:`decide` drives that rule with the reads it asks for.
+The new champion is a :class:`~aiodeploy._target.Target`: a registered model version
+(``modelPackageId``) or a Leaderboard model (``modelId``). :func:`next_step` is the one rule
+a rollout and its preview (the CLI's ``--dry-run``) use to decide an item: skip it (it
+already serves the target), refuse it (its validation fails), or replace it.
+:func:`decide` drives that rule with the reads it asks for.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from .. import _wire
 from .._deadline import Deadline
 from .._models import Deployment, ReplacementValidation
 from .._session import Session
+from .._target import Target
 from ..enums import ModelReplacementReason
 from ..errors import (
     AiodeployError,
@@ -34,7 +37,6 @@ __all__ = [
     "Step",
     "decide",
     "next_step",
-    "serves",
     "start_replacement",
     "submit_replacement",
     "validate_model",
@@ -44,15 +46,16 @@ _validation = msgspec.json.Decoder(ReplacementValidation)
 
 
 async def validate_model(
-    session: Session, dep_id: str, model_id: str, *, deadline: Deadline | None = None
+    session: Session, dep_id: str, target: Target, *, deadline: Deadline | None = None
 ) -> ReplacementValidation:
-    """``POST deployments/{id}/model/validation/`` with ``{"modelId"}``.
+    """``POST deployments/{id}/model/validation/`` with ``{"modelPackageId"}`` or
+    ``{"modelId"}``.
 
     A validation changes nothing, so it is retried like a GET, though it is a POST.
     """
     path = f"deployments/{dep_id}/model/validation/"
     response = await session.send(
-        "POST", path, json={"modelId": model_id}, idempotent=True, deadline=deadline
+        "POST", path, json=target.body, idempotent=True, deadline=deadline
     )
     return _wire.decode(response, _validation)
 
@@ -60,23 +63,23 @@ async def validate_model(
 async def start_replacement(
     session: Session,
     dep_id: str,
-    model_id: str,
+    target: Target,
     reason: ModelReplacementReason,
     *,
     deadline: Deadline | None = None,
 ) -> ReplacementOperation:
     """``PATCH deployments/{id}/model/`` (202 + ``Location``): the replacement in flight."""
-    body = {"modelId": model_id, "reason": reason}
+    body = {**target.body, "reason": reason}
     status_url = await session.submit_job(
         "PATCH", f"deployments/{dep_id}/model/", body, deadline=deadline
     )
-    return _accepted(session, dep_id, model_id, reason, status_url=status_url)
+    return _accepted(session, dep_id, target, reason, status_url=status_url)
 
 
 async def submit_replacement(
     session: Session,
     dep_id: str,
-    model_id: str,
+    target: Target,
     reason: ModelReplacementReason,
     *,
     deadline: Deadline | None,
@@ -87,7 +90,7 @@ async def submit_replacement(
     the answer.
 
     When the answer does not say (the connection broke after sending, a 5xx, a garbled
-    202, a 409 while a replacement runs) the deployment decides: if it serves the new model
+    202, a 409 while a replacement runs) the deployment decides: if it serves the target
     the replacement was accepted; if not, the PATCH provably did not take effect and is
     sent again (at most ``max_attempts`` times). A 202 whose status URL is on another
     origin was accepted; its status is not followed (no request, no token, goes there).
@@ -95,7 +98,7 @@ async def submit_replacement(
     Args:
         session: the session.
         dep_id: the deployment.
-        model_id: the new model.
+        target: the new champion.
         reason: the replacement reason.
         deadline: bounds the whole submission, the reads that settle a doubt included
             (``None``: the PATCH is unbounded, and a doubt is settled within the client's
@@ -117,9 +120,9 @@ async def submit_replacement(
             if before_send is not None:
                 await before_send()
             try:
-                return await start_replacement(session, dep_id, model_id, reason, deadline=deadline)
+                return await start_replacement(session, dep_id, target, reason, deadline=deadline)
             except CrossOriginError:
-                return _accepted(session, dep_id, model_id, reason, status_url=None)
+                return _accepted(session, dep_id, target, reason, status_url=None)
             except TransportError as exc:
                 if not exc.request_sent:
                     raise
@@ -131,15 +134,15 @@ async def submit_replacement(
         if deadline is None:
             deadline = session.deadline(None)
         deployment = await get_deployment(session, dep_id, deadline=deadline, persist=True)
-        if serves(deployment, model_id):
-            return _accepted(session, dep_id, model_id, reason, status_url=None)
+        if target.served_by(deployment):
+            return _accepted(session, dep_id, target, reason, status_url=None)
         if conflict is not None:
             raise conflict  # another model's replacement is running
         if resent >= session.retry.max_attempts:
             raise AiodeployError(
                 f"the replacement of {dep_id} did not take effect: no answer to its "
                 f"{resent + 1} PATCH requests said so, and the deployment does not serve "
-                f"{model_id}"
+                f"{target}"
             ) from doubt
         resent += 1
         in_doubt = False
@@ -148,7 +151,7 @@ async def submit_replacement(
 def _accepted(
     session: Session,
     dep_id: str,
-    model_id: str,
+    target: Target,
     reason: ModelReplacementReason,
     *,
     status_url: str | None,
@@ -156,16 +159,12 @@ def _accepted(
     return ReplacementOperation(
         session,
         deployment_id=dep_id,
-        model_id=model_id,
+        model_id=target.model_id,
+        registered_model_version_id=target.version_id,
         reason=reason,
         status_url=status_url,
         submitted_at=utc_now(),
     )
-
-
-def serves(deployment: Deployment, model_id: str) -> bool:
-    """Whether the deployment's champion is ``model_id``."""
-    return deployment.model is not None and deployment.model.id == model_id
 
 
 class Step(str, enum.Enum):
@@ -179,14 +178,14 @@ class Step(str, enum.Enum):
 
 
 def next_step(
-    model_id: str,
+    target: Target,
     *,
     validate: bool,
     skip_if_current: bool,
     validation: ReplacementValidation | None = None,
     deployment: Deployment | None = None,
 ) -> Step:
-    """The next step for an item moving to ``model_id``, from what is known so far.
+    """The next step for an item moving to ``target``, from what is known so far.
 
     With validation on, the validation alone decides (one request): a model already
     deployed fails its ``notCurrentModel`` check, and only then is the deployment needed to
@@ -203,12 +202,12 @@ def next_step(
             return Step.REFUSE
         if deployment is None:
             return Step.READ_DEPLOYMENT
-        return Step.SKIP if serves(deployment, model_id) else Step.REFUSE
+        return Step.SKIP if target.served_by(deployment) else Step.REFUSE
     if not skip_if_current:
         return Step.REPLACE
     if deployment is None:
         return Step.READ_DEPLOYMENT
-    return Step.SKIP if serves(deployment, model_id) else Step.REPLACE
+    return Step.SKIP if target.served_by(deployment) else Step.REPLACE
 
 
 @dataclasses.dataclass(frozen=True)
@@ -223,7 +222,7 @@ class Decision:
 async def decide(
     session: Session,
     dep_id: str,
-    model_id: str,
+    target: Target,
     *,
     validate: bool,
     skip_if_current: bool,
@@ -234,14 +233,14 @@ async def decide(
     validation: ReplacementValidation | None = None
     while True:
         step = next_step(
-            model_id,
+            target,
             validate=validate,
             skip_if_current=skip_if_current,
             validation=validation,
             deployment=deployment,
         )
         if step is Step.VALIDATE:
-            validation = await validate_model(session, dep_id, model_id, deadline=deadline)
+            validation = await validate_model(session, dep_id, target, deadline=deadline)
         elif step is Step.READ_DEPLOYMENT:
             deployment = await get_deployment(session, dep_id, deadline=deadline)
         else:

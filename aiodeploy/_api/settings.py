@@ -1,9 +1,16 @@
 """Deployment settings (``deployments/{id}/settings/``): drift tracking, one at a time or
-for many deployments with the bulk runner."""
+for many deployments with the bulk runner.
+
+A settings PATCH is idempotent (sending the same values twice sets them once), so it is
+retried like a read; when its answer still does not say whether it was applied (lost,
+garbled, a 5xx, a status URL on another origin), the settings are read until they show the
+change, within the call's deadline: never a failure while the server applied it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import anyio
 import msgspec
@@ -12,17 +19,29 @@ from .._bulk import BulkEvent, BulkResult, ItemResult, ItemSubmitted, Outcome, S
 from .._deadline import Deadline
 from .._models import DriftTrackingSettings
 from .._session import Session
-from ..errors import AiodeployError, AsyncTimeoutError
+from ..errors import (
+    AiodeployError,
+    AsyncTimeoutError,
+    CrossOriginError,
+    ResponseDecodeError,
+    ServerError,
+    TransportError,
+)
 from .access import AccessCheck
 
 __all__ = [
+    "await_settings",
     "drift_payload",
     "get_drift_tracking_settings",
+    "patch_settings",
+    "shows",
+    "submit_settings",
     "update_drift_many",
     "update_drift_tracking_settings",
 ]
 
 _drift = msgspec.json.Decoder(DriftTrackingSettings)
+_raw = msgspec.json.Decoder(dict[str, Any])
 
 
 def drift_payload(target: bool | None, feature: bool | None) -> dict[str, object]:
@@ -53,13 +72,72 @@ async def get_drift_tracking_settings(
     )
 
 
+def shows(settings: Mapping[str, Any], payload: Mapping[str, Any]) -> bool:
+    """Whether ``settings`` (the route's JSON) hold every value ``payload`` sets. Pure."""
+    for key, wanted in payload.items():
+        have = settings.get(key)
+        if isinstance(wanted, Mapping):
+            if not isinstance(have, Mapping) or not shows(have, wanted):
+                return False
+        elif have != wanted:
+            return False
+    return True
+
+
+async def submit_settings(
+    session: Session, path: str, payload: Mapping[str, Any], deadline: Deadline
+) -> str | None:
+    """``PATCH path`` (a settings route); its job's status URL, or ``None`` when the answer
+    does not say whether the change was accepted (:func:`await_settings` settles it).
+
+    Raises:
+        APIError: the server refused the change (a 4xx).
+        TransportError: the request never left.
+    """
+    try:
+        return await session.submit_job("PATCH", path, payload, deadline=deadline, idempotent=True)
+    except (ServerError, ResponseDecodeError, CrossOriginError, TransportError) as exc:
+        if isinstance(exc, TransportError) and not exc.request_sent:
+            raise
+        return None  # it may have been applied (or its job may still run): settings tell
+
+
+async def await_settings(
+    session: Session,
+    path: str,
+    payload: Mapping[str, Any],
+    status_url: str | None,
+    deadline: Deadline,
+) -> None:
+    """Wait for a settings change: its job, or without one, the settings showing it.
+
+    Raises:
+        AsyncTimeoutError: the change did not show within the deadline.
+        AsyncProcessUnsuccessfulError: its job failed.
+    """
+    if status_url is not None:
+        await session.wait_job(status_url, deadline=deadline, kind="settings")
+        return
+
+    async def read(deadline: Deadline) -> dict[str, Any]:
+        return await session.get(path, _raw, deadline=deadline, persist=True)
+
+    await session.read_until(read, lambda now: shows(now, payload), deadline=deadline, url=path)
+
+
+async def patch_settings(
+    session: Session, path: str, payload: Mapping[str, Any], deadline: Deadline
+) -> None:
+    """:func:`submit_settings` then :func:`await_settings`."""
+    status_url = await submit_settings(session, path, payload, deadline)
+    await await_settings(session, path, payload, status_url, deadline)
+
+
 async def update_drift_tracking_settings(
     session: Session, dep_id: str, payload: dict[str, object], deadline: Deadline
 ) -> DriftTrackingSettings:
     """One ``PATCH deployments/{id}/settings/`` → 202 → the job → the settings read back."""
-    path = f"deployments/{dep_id}/settings/"
-    status_url = await session.submit_job("PATCH", path, payload, deadline=deadline)
-    await session.wait_job(status_url, deadline=deadline, kind="settings")
+    await patch_settings(session, f"deployments/{dep_id}/settings/", payload, deadline)
     return await get_drift_tracking_settings(session, dep_id, deadline=deadline)
 
 
@@ -81,13 +159,13 @@ async def update_drift_many(
 
     async def work(index: int, dep_id: str) -> ItemResult[str]:
         try:
+            path = f"deployments/{dep_id}/settings/"
             async with limiter:
                 deadline = Deadline.after(max_wait, session.clock)
-                path = f"deployments/{dep_id}/settings/"
-                status_url = await session.submit_job("PATCH", path, payload, deadline=deadline)
+                status_url = await submit_settings(session, path, payload, deadline)
             if on_event is not None:
                 on_event(ItemSubmitted(index, dep_id, status_url))
-            await session.wait_job(status_url, deadline=deadline, kind="settings")
+            await await_settings(session, path, payload, status_url, deadline)
         except AsyncTimeoutError as exc:
             return ItemResult(dep_id, Outcome.TIMED_OUT, error=exc)
         except AiodeployError as exc:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
-from .._api import deployments
-from .._models import Deployment, ModelHistoryEntry
+from .._api import deployments, listing
+from .._models import ChampionModelPackage, Deployment, ModelHistoryEntry
 from .._wire import DeploymentRef, check_id, deployment_id
 from ._base import Face
 
@@ -74,9 +74,12 @@ class DeploymentMethods(Face):
         role: str | None = None,
         filters: Mapping[str, str | Sequence[str]] | None = None,
     ) -> AsyncIterator[Deployment]:
-        """Yield deployments page by page (100 a page), fetching each page when needed.
+        """Yield deployments page by page, fetching each page when needed.
 
-        Sends ``GET deployments/?limit=100`` and then follows its ``next`` links.
+        Sends ``GET deployments/?limit=100``, then the next pages by offset, each starting
+        with the item the previous one ended with: when deployments are created or deleted
+        meanwhile, the iteration finds its place again, so every deployment that existed for
+        the whole listing is yielded exactly once.
 
         Args:
             search: case-insensitive match on label and description.
@@ -91,10 +94,11 @@ class DeploymentMethods(Face):
 
         Raises:
             BadRequestError: the server refused a filter or ordering.
+            ListingChangedError: the deployments kept changing too much to go on safely.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
         params = deployments.list_params(search, order_by, status, role, filters)
-        return deployments.iter_deployments(self._session, params)
+        return listing.iter_deployments(self._session, params)
 
     async def list_deployments(
         self,
@@ -108,18 +112,22 @@ class DeploymentMethods(Face):
         """List every matching deployment.
 
         Sends ``GET deployments/?limit=100``, then, once ``totalCount`` is known, fetches
-        the remaining pages concurrently (``page_concurrency`` at a time). Arguments are
-        those of :meth:`iter_deployments`.
+        the remaining pages concurrently (``page_concurrency`` at a time), each starting
+        with the item the previous one ended with. When a boundary or the count shows that
+        deployments were created or deleted meanwhile, the list is read again (up to 3
+        times). Arguments are those of :meth:`iter_deployments`.
 
         Returns:
-            The deployments in the server's order, each once.
+            The deployments in the server's order: each one that existed for the whole
+            listing, exactly once.
 
         Raises:
             BadRequestError: the server refused a filter or ordering.
+            ListingChangedError: the deployments changed during each of 3 reads.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
         params = deployments.list_params(search, order_by, status, role, filters)
-        return await deployments.list_deployments(self._session, params)
+        return await listing.list_deployments(self._session, params)
 
     async def get_deployment(self, deployment: DeploymentRef) -> Deployment:
         """Get a deployment.
@@ -171,3 +179,24 @@ class DeploymentMethods(Face):
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
         return await deployments.get_model_history(self._session, deployment_id(deployment))
+
+    async def get_champion_model_package(self, deployment: DeploymentRef) -> ChampionModelPackage:
+        """The registered model version (model package) the deployment serves, in full.
+
+        Sends ``GET deployments/{id}/championModelPackage/``. (``Deployment.model_package``
+        already names it: ``id``, ``name``, ``registered_model_id``.)
+
+        Args:
+            deployment: its id, or a :class:`Deployment`.
+
+        Returns:
+            The :class:`ChampionModelPackage`.
+
+        Raises:
+            ValueError, TypeError: a malformed id (before any request).
+            NotFoundError: no such deployment.
+            APIError, TransportError, ResponseDecodeError: see the README's error table.
+        """
+        return await deployments.get_champion_model_package(
+            self._session, deployment_id(deployment)
+        )

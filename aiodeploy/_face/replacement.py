@@ -1,22 +1,17 @@
-"""Public methods: validate and replace a deployment's model, one or many at once."""
+"""Public methods: validate and replace one deployment's model (many at once:
+:mod:`.rollouts`)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable
-
-from .. import _preview, _rollout
 from .._api import replacement
 from .._api.operation import ReplacementOperation, follow
-from .._bulk import BulkEvent, BulkResult, ReplacementRequest, check_concurrency
 from .._models import Deployment, ReplacementValidation
-from .._wire import DeploymentRef, check_id, check_reason, deployment_id
+from .._target import Target
+from .._wire import DeploymentRef, check_reason, deployment_id
 from ..enums import ModelReplacementReason
 from ._base import Face
 
 __all__ = ["ReplacementMethods"]
-
-PlanItem = ReplacementRequest | tuple[str, str] | tuple[str, str, str]
 
 
 class ReplacementMethods(Face):
@@ -28,65 +23,73 @@ class ReplacementMethods(Face):
     """
 
     async def validate_replacement_model(
-        self, deployment: DeploymentRef, new_model_id: str
+        self,
+        deployment: DeploymentRef,
+        new_model_id: str | None = None,
+        *,
+        new_registered_model_version_id: str | None = None,
     ) -> ReplacementValidation:
-        """Check whether ``new_model_id`` may replace the deployment's model.
+        """Check whether a registered model version (or, on the legacy path, a Leaderboard
+        model) may replace the deployment's model.
 
-        Sends ``POST deployments/{id}/model/validation/`` (retried like a read: it changes
-        nothing).
+        Sends ``POST deployments/{id}/model/validation/`` with ``{"modelPackageId"}`` or
+        ``{"modelId"}`` (retried like a read: it changes nothing).
 
         Args:
             deployment: its id, or a :class:`Deployment`.
-            new_model_id: the candidate Leaderboard model.
+            new_model_id: the candidate Leaderboard model (legacy path).
+            new_registered_model_version_id: the candidate registered model version.
 
         Returns:
             A :class:`ReplacementValidation`; unpacks as ``(status, message, checks)`` with
             status ``passing``, ``warning`` or ``failing``.
 
         Raises:
-            ValueError, TypeError: a malformed id (before any request).
-            NotFoundError: no such deployment or model.
+            ValueError, TypeError: both or neither id, or a malformed one (before any
+                request).
+            NotFoundError: no such deployment, model or version.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
-        return await replacement.validate_model(
-            self._session, deployment_id(deployment), check_id(new_model_id, "model id")
-        )
+        target = Target.of(new_model_id, new_registered_model_version_id)
+        return await replacement.validate_model(self._session, deployment_id(deployment), target)
 
     async def start_model_replacement(
         self,
         deployment: DeploymentRef,
-        new_model_id: str,
+        new_model_id: str | None = None,
         reason: ModelReplacementReason | str = ModelReplacementReason.OTHER,
+        *,
+        new_registered_model_version_id: str | None = None,
     ) -> ReplacementOperation:
         """Submit a model replacement and return as soon as the server accepted it.
 
-        Sends ``PATCH deployments/{id}/model/`` (202 + ``Location``). The deployment serves
-        the new model from then on; await the returned operation for the job's end. If the
-        answer is lost, garbled or a 5xx, the deployment is read to tell whether the
-        replacement was accepted before the PATCH is sent again.
+        Sends ``PATCH deployments/{id}/model/`` with ``{"modelPackageId"}`` or
+        ``{"modelId"}`` (202 + ``Location``). The deployment serves the new model from then
+        on; await the returned operation for the job's end. If the answer is lost, garbled
+        or a 5xx, the deployment is read to tell whether the replacement was accepted
+        before the PATCH is sent again.
 
         Args:
             deployment: its id, or a :class:`Deployment`.
-            new_model_id: the Leaderboard model to serve from now on.
+            new_model_id: the Leaderboard model to serve from now on (legacy path).
             reason: a :data:`MODEL_REPLACEMENT_REASON` member or its value (any case).
+            new_registered_model_version_id: the registered model version to serve.
 
         Returns:
             A :class:`ReplacementOperation` (awaitable; ``token()`` to persist it).
 
         Raises:
-            ValueError, TypeError: a malformed id or an unknown reason (before any request).
-            UnprocessableEntityError: the server refused the model (``body["checks"]``
-                says why).
+            ValueError, TypeError: both or neither id, a malformed one or an unknown reason
+                (before any request).
+            UnprocessableEntityError: the server refused the model (the message names the
+                failing checks).
             ConflictError: another replacement of this deployment is running.
-            NotFoundError: no such deployment or model.
+            NotFoundError: no such deployment, model or version.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
+        target = Target.of(new_model_id, new_registered_model_version_id)
         return await replacement.submit_replacement(
-            self._session,
-            deployment_id(deployment),
-            check_id(new_model_id, "model id"),
-            check_reason(reason),
-            deadline=None,
+            self._session, deployment_id(deployment), target, check_reason(reason), deadline=None
         )
 
     def resume_replacement(self, token: str) -> ReplacementOperation:
@@ -109,22 +112,25 @@ class ReplacementMethods(Face):
     async def replace_model(
         self,
         deployment: DeploymentRef,
-        new_model_id: str,
+        new_model_id: str | None = None,
         reason: ModelReplacementReason | str = ModelReplacementReason.OTHER,
         *,
+        new_registered_model_version_id: str | None = None,
         max_wait: float | None = None,
     ) -> Deployment:
         """Replace the deployment's model with no interruption of predictions, and wait.
 
-        Sends ``PATCH deployments/{id}/model/``, polls the job (``status/{id}/``) with
-        backoff, then reads the deployment once (``GET deployments/{id}/``). The server's
-        state decides the outcome: a PATCH whose answer is lost, garbled or a 5xx is settled
-        by reading the deployment (and its model history) before anything is sent again.
+        Sends ``PATCH deployments/{id}/model/`` (``{"modelPackageId"}`` or ``{"modelId"}``),
+        polls the job (``status/{id}/``) with backoff, then reads the deployment once
+        (``GET deployments/{id}/``). The server's state decides the outcome: a PATCH whose
+        answer is lost, garbled or a 5xx is settled by reading the deployment (and its model
+        history) before anything is sent again.
 
         Args:
             deployment: its id, or a :class:`Deployment`.
-            new_model_id: the Leaderboard model to serve from now on.
+            new_model_id: the Leaderboard model to serve from now on (legacy path).
             reason: a :data:`MODEL_REPLACEMENT_REASON` member or its value (any case).
+            new_registered_model_version_id: the registered model version to serve.
             max_wait: seconds for the whole call: the PATCH, the job and the read after it,
                 retries included (default: the client's ``max_wait``).
 
@@ -132,17 +138,20 @@ class ReplacementMethods(Face):
             The refreshed :class:`Deployment`.
 
         Raises:
-            ValueError, TypeError: a malformed id, reason or ``max_wait`` (before any request).
-            UnprocessableEntityError: the server refused the model (``body["checks"]``).
+            ValueError, TypeError: both or neither id, a malformed id, reason or
+                ``max_wait`` (before any request).
+            UnprocessableEntityError: the server refused the model (the message names the
+                failing checks).
             AsyncTimeoutError: ``max_wait`` passed first (the job may still finish).
             AsyncProcessUnsuccessfulError: the job failed; the server rolled back.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
         deadline = self._session.deadline(max_wait)  # refused before the PATCH
+        target = Target.of(new_model_id, new_registered_model_version_id)
         operation = await replacement.submit_replacement(
             self._session,
             deployment_id(deployment),
-            check_id(new_model_id, "model id"),
+            target,
             check_reason(reason),
             deadline=deadline,
         )
@@ -151,105 +160,34 @@ class ReplacementMethods(Face):
                 return event.deployment
         raise AssertionError("a replacement ended without its deployment")  # pragma: no cover
 
-    async def replace_models(
+    async def perform_model_replace(
         self,
-        requests: Iterable[PlanItem],
+        deployment: DeploymentRef,
+        new_registered_model_version_id: str,
+        reason: ModelReplacementReason | str,
         *,
-        concurrency: int = 32,
-        validate: bool = True,
-        skip_if_current: bool = True,
-        fail_fast: bool = False,
         max_wait: float | None = None,
-        journal: str | os.PathLike[str] | None = None,
-        on_event: Callable[[BulkEvent], None] | None = None,
-    ) -> BulkResult[ReplacementRequest]:
-        """Replace the models of many deployments at once.
+    ) -> Deployment:
+        """Replace the deployment's model with a registered model version, and wait.
 
-        Each item: validate (``POST .../model/validation/``; a failing validation refuses
-        the item), skip it if it already serves the model (``skip_if_current``), submit
-        (``PATCH deployments/{id}/model/``), wait for the job (``status/{id}/``), read the
-        deployment. At most ``concurrency`` items talk to the server at once; waiting for
-        jobs takes no place, and all requests share the client's request budget. One
-        item's failure never stops the others unless ``fail_fast``.
-
-        With ``journal`` (a file path), every step is recorded before it is acted on, and
-        calling again with the same plan and journal resumes: finished items are not
-        touched again, submitted ones are awaited, and nothing is submitted twice.
-
-        Example:
-            >>> result = await client.replace_models(  # doctest: +SKIP
-            ...     [ReplacementRequest(dep_id, model_id, "SCHEDULED_REFRESH")],
-            ...     journal="rollout.jsonl",
-            ... )
-            >>> result.counts["replaced"], result.ok  # doctest: +SKIP
+        The official client's name for :meth:`replace_model` by version: the same request,
+        ``PATCH deployments/{id}/model/`` with ``{"modelPackageId", "reason"}``.
 
         Args:
-            requests: :class:`ReplacementRequest` items or ``(deployment_id, model_id[,
-                reason])`` tuples; a deployment may appear once.
-            concurrency: items preparing or submitting at once.
-            validate: validate each model first and refuse failing ones.
-            skip_if_current: report deployments already on their model as skipped.
-            fail_fast: stop the remaining items (``cancelled``) after the first failure.
-            max_wait: seconds for each item from when it starts, job included (default:
-                the client's ``max_wait``).
-            journal: path of the JSONL journal that makes the run resumable.
-            on_event: called with :class:`ItemSubmitted`, :class:`ItemStatusChanged` and
-                :class:`ItemFinished` events, e.g. to drive a progress bar.
+            deployment: its id, or a :class:`Deployment`.
+            new_registered_model_version_id: the registered model version to serve.
+            reason: a :data:`MODEL_REPLACEMENT_REASON` member or its value (any case).
+            max_wait: seconds for the whole call (default: the client's ``max_wait``).
 
         Returns:
-            A :class:`BulkResult` with one :class:`ItemResult` per request, in input order;
-            outcomes ``replaced``, ``skipped_current``, ``refused_validation``, ``failed``,
-            ``timed_out``, ``cancelled``.
+            The refreshed :class:`Deployment`.
 
         Raises:
-            ValueError, TypeError: a malformed plan or argument, before any request.
-            JournalMismatchError: the journal belongs to another plan.
-            OSError: the journal cannot be written.
+            The errors of :meth:`replace_model`.
         """
-        plan = _rollout.check_plan(requests)
-        return await _rollout.replace_models(
-            self._session,
-            plan,
-            concurrency=check_concurrency(concurrency),
-            validate=validate,
-            skip_if_current=skip_if_current,
-            fail_fast=fail_fast,
-            max_wait=self._session.wait_seconds(max_wait),
-            journal=journal,
-            on_event=on_event,
-        )
-
-    async def preview_replacements(
-        self,
-        requests: Iterable[PlanItem],
-        *,
-        concurrency: int = 32,
-        validate: bool = True,
-        skip_if_current: bool = True,
-    ) -> list[_preview.ReplacementPreview]:
-        """Say what :meth:`replace_models` would do with each item, changing nothing.
-
-        Reads each deployment (``GET deployments/{id}/``) and applies the rollout's own
-        decision: validate (``POST .../model/validation/``), skip, refuse or replace.
-
-        Args:
-            requests: the plan, as for :meth:`replace_models`.
-            concurrency: items checked at once.
-            validate: as for :meth:`replace_models`.
-            skip_if_current: as for :meth:`replace_models`.
-
-        Returns:
-            One :class:`ReplacementPreview` per item, in plan order; an item that could not
-            be checked has action ``error`` (the others are still checked).
-
-        Raises:
-            ValueError, TypeError: a malformed plan or argument, before any request.
-        """
-        plan = _rollout.check_plan(requests)
-        return await _preview.preview_replacements(
-            self._session,
-            plan,
-            concurrency=check_concurrency(concurrency),
-            validate=validate,
-            skip_if_current=skip_if_current,
+        return await self.replace_model(
+            deployment,
+            reason=reason,
+            new_registered_model_version_id=new_registered_model_version_id,
+            max_wait=max_wait,
         )

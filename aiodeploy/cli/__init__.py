@@ -3,10 +3,12 @@
 Commands: ``deployments list|get|delete``, ``projects list``, ``models list PROJECT``,
 ``validate``, ``replace``, ``wait``, ``drift get|set``, ``rollout`` and ``emulator``;
 ``aiodeploy --help`` (or ``python -m aiodeploy --help``) and each command's ``--help``
-describe them. The global flags ``--endpoint``, ``--token``, ``--token-type``, ``--json``
-and ``--max-wait`` go before or after the command (not for ``emulator``, whose own
-``--token`` is the token it serves); endpoint and token otherwise come from the environment
-or drconfig.yaml. A value may start with ``-`` (``--order-by -createdAtTimestamp``).
+describe them. The global flags ``--endpoint``, ``--token``, ``--token-type``, ``--json``,
+``--max-wait``, ``--timeout`` (seconds for one HTTP request) and ``-v``/``--verbose`` (each
+request and retry on stderr as it happens) go before or after the command (not for
+``emulator``, whose own ``--token`` is the token it serves); endpoint and token otherwise
+come from the environment or drconfig.yaml. A value may start with ``-``
+(``--order-by -createdAtTimestamp``).
 
 Results go to stdout (tables, or one JSON document with ``--json``, whose keys are the
 snake_case names of the Python objects, times as ISO 8601); progress, prompts and errors go
@@ -24,8 +26,9 @@ SIGTERM, ``--max-wait``) leaves the accepted replacement going on on the server 
 Exit codes: 0 success; 1 the operation failed (an API or transport error, a refused
 replacement, a failing validation, a rollout with items not done); 2 a usage error (bad
 flags, a malformed plan or operation token, no endpoint or token configured, a journal of
-another plan); 130/143 a rollout or a wait stopped by SIGINT/SIGTERM (it prints the command
-that resumes it). A closed output pipe keeps the code decided before the output (else 0).
+another plan or server, a journal another run holds); 130/143 a rollout or a wait stopped
+by SIGINT/SIGTERM (it prints the command that resumes it). A closed output pipe keeps the
+code decided before the output (else 0).
 
 Example:
     >>> from aiodeploy.cli import main
@@ -35,12 +38,19 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .._journal import JournalMismatchError
-from ..errors import AiodeployError, AuthenticationError, ConfigurationError
+from ..errors import (
+    AiodeployError,
+    AuthenticationError,
+    ConfigurationError,
+    JournalInUseError,
+    JournalMismatchError,
+)
 from ._base import CommandError, UsageError
 from ._parser import build_parser, parse
 from ._plan import PlanError
@@ -83,7 +93,8 @@ def _main(argv: Sequence[str] | None) -> int:
         args.launcher = [sys.argv[0] if argv is None else "aiodeploy"]
     args.argv = words
     try:
-        code: int = args.run(args)
+        with _verbose(getattr(args, "verbose", False)):
+            code: int = args.run(args)
         sys.stdout.flush()  # a closed pipe shows here when the output fit in the buffer
     except (UsageError, PlanError) as exc:
         return _fail(prog, str(exc), EXIT_USAGE)
@@ -91,6 +102,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return _fail(
             prog, f"{exc} (pass --journal NEW_FILE, or remove the old journal)", EXIT_USAGE
         )
+    except JournalInUseError as exc:
+        return _fail(prog, str(exc), EXIT_USAGE)
     except ConfigurationError as exc:
         return _fail(prog, f"{exc} On the command line: --endpoint URL --token TOKEN.", EXIT_USAGE)
     except CommandError as exc:
@@ -112,6 +125,25 @@ def _main(argv: Sequence[str] | None) -> int:
             _fail(prog, _describe(leaf), EXIT_FAILED)
         return EXIT_FAILED
     return code
+
+
+@contextlib.contextmanager
+def _verbose(on: bool) -> Iterator[None]:
+    """With ``-v``, the library's log (each request, each retry) goes to stderr."""
+    if not on:
+        yield
+        return
+    logger = logging.getLogger("aiodeploy")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("aiodeploy: %(message)s"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def _fail(prog: str, message: str, code: int) -> int:

@@ -9,7 +9,15 @@ from typing import Any
 
 from .._client import AsyncDeploymentClient
 
-__all__ = ["TOKEN_PLACEHOLDER", "ApiCommand", "CommandError", "UsageError", "connect", "run_api"]
+__all__ = [
+    "TOKEN_PLACEHOLDER",
+    "ApiCommand",
+    "CommandError",
+    "UsageError",
+    "connect",
+    "run_api",
+    "target_of",
+]
 
 TOKEN_PLACEHOLDER = '"$DATAROBOT_API_TOKEN"'  # noqa: S105 (a shell reference, not a token)
 """Stands for the API token in a printed command line: a token is never printed."""
@@ -26,13 +34,27 @@ class CommandError(Exception):
     """The command was acted on and failed (exit code 1); ``str()`` says why in one line."""
 
 
+def target_of(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """``(model id, registered model version id)`` of a command: exactly one is given.
+
+    Raises:
+        UsageError: both or neither.
+    """
+    if (args.model is None) == (args.model_version is None):
+        raise UsageError(
+            f"{args.command}: give a registered model version (--model-version V) or, on "
+            "the legacy path, a Leaderboard model id (MODEL), not both"
+        )
+    return args.model, args.model_version
+
+
 def connect(args: argparse.Namespace) -> AsyncDeploymentClient:
     """A client configured from the global flags, else the environment or drconfig.yaml.
 
     Raises:
         ConfigurationError: no endpoint or token can be found.
     """
-    options: dict[str, Any] = {"token_type": args.token_type}
+    options: dict[str, Any] = {"token_type": args.token_type, "timeout": args.timeout}
     if args.max_wait is not None:
         options["max_wait"] = args.max_wait
     return AsyncDeploymentClient(args.endpoint, args.token, **options)

@@ -8,7 +8,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 
 from .._client import AsyncDeploymentClient
 from .._models import Deployment
-from ._base import UsageError, run_api
+from ._base import UsageError, run_api, target_of
 from ._output import print_fields, print_table, write_json, write_line
 from ._views import (
     DEPLOYMENT_COLUMNS,
@@ -103,15 +103,29 @@ async def _delete(client: AsyncDeploymentClient, args: argparse.Namespace) -> in
     return 0
 
 
-async def validate(client: AsyncDeploymentClient, args: argparse.Namespace) -> int:
-    """``validate DEP MODEL``: exit 0 when the model may replace the deployment's, else 1."""
-    result = await client.validate_replacement_model(args.deployment, args.model)
+def validate(args: argparse.Namespace) -> int:
+    """``validate DEP (MODEL | --model-version V)``: exit 0 when it may replace the
+    deployment's model, else 1.
+
+    Raises:
+        UsageError: both or neither of MODEL and ``--model-version``.
+    """
+    target_of(args)
+    return run_api(_validate, args)
+
+
+async def _validate(client: AsyncDeploymentClient, args: argparse.Namespace) -> int:
+    model, version = target_of(args)
+    result = await client.validate_replacement_model(
+        args.deployment, model, new_registered_model_version_id=version
+    )
     args.decided = 0 if result.ok else 1  # the code even if the reader goes (`| head`)
     if args.json:
         write_json(
             {
                 "deployment_id": args.deployment,
-                "model_id": args.model,
+                "model_id": model,
+                "registered_model_version_id": version,
                 "status": result.status,
                 "message": result.message,
                 "checks": checks_data(result.checks),

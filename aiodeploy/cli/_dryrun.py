@@ -35,6 +35,7 @@ def _data(preview: ReplacementPreview) -> dict[str, Any]:
         "deployment_id": preview.request.deployment_id,
         "current_model_id": preview.current_model_id,
         "model_id": preview.request.model_id,
+        "registered_model_version_id": preview.request.registered_model_version_id,
         "reason": str(preview.request.reason),
         "validation": preview.validation.status if preview.validation else None,
         "action": preview.action,
@@ -62,7 +63,7 @@ def show_previews(previews: list[ReplacementPreview], *, plan: Path, as_json: bo
     rows = [
         [
             p.request.deployment_id,
-            f"{p.current_model_id or '?'} -> {p.request.model_id}",
+            f"{p.current_model_id or '?'} -> {p.request.target}",
             p.validation.status if p.validation else "-",
             p.action,
             _detail(p),
@@ -70,9 +71,9 @@ def show_previews(previews: list[ReplacementPreview], *, plan: Path, as_json: bo
         for p in previews
     ]
     print_table(
-        ("DEPLOYMENT", "CURRENT -> NEW MODEL", "VALIDATION", "WOULD", "DETAIL"),
+        ("DEPLOYMENT", "CURRENT MODEL -> NEW", "VALIDATION", "WOULD", "DETAIL"),
         rows,
         title=f"Dry run of {plan}: nothing was changed",
         caption=" · ".join(f"{action} {count}" for action, count in counts.items()),
-        nowrap=("DEPLOYMENT", "CURRENT -> NEW MODEL"),
+        nowrap=("DEPLOYMENT", "CURRENT MODEL -> NEW"),
     )

@@ -29,6 +29,8 @@ GLOBAL_DEFAULTS: dict[str, Any] = {
     "token_type": None,
     "json": False,
     "max_wait": None,
+    "timeout": None,
+    "verbose": False,
 }
 """The global flags' destinations and their values when not given."""
 
@@ -62,12 +64,20 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _positive_seconds(text: str) -> float:
+    value = _seconds(text)
+    if value == 0:
+        raise ValueError("must be a number of seconds > 0, got 0")
+    return value
+
+
 def _id_of(what: str) -> Callable[[str], str]:
     return _argument_type(what, lambda text: check_id(text, what))
 
 
 _dep = _id_of("deployment id")
 _model = _id_of("model id")
+_version = _id_of("registered model version id")
 
 
 def _add_global_flags(parser: argparse.ArgumentParser, *, prefix: str) -> None:
@@ -96,6 +106,16 @@ def _add_global_flags(parser: argparse.ArgumentParser, *, prefix: str) -> None:
         type=_argument_type("seconds", _seconds),
         help="longest wait for one job, polls and retries included (600)",
     )  # fmt: skip
+    group.add_argument(
+        "--timeout", dest=f"{prefix}timeout", default=kept, metavar="SECONDS",
+        type=_argument_type("seconds", _positive_seconds),
+        help="longest time for one HTTP request, connecting to the last byte (no limit)",
+    )  # fmt: skip
+    group.add_argument(
+        "-v", "--verbose", dest=f"{prefix}verbose", action="store_true",
+        default=False if prefix else argparse.SUPPRESS,
+        help="show each request and retry on stderr as it happens",
+    )  # fmt: skip
 
 
 def _command(
@@ -109,10 +129,18 @@ def _command(
 
 
 def _ids(parser: argparse.ArgumentParser, *, model: bool = False) -> None:
-    """The positional DEP (and MODEL) arguments, checked as ids before any request."""
+    """The positional DEP (and the new champion: MODEL or --model-version V) arguments,
+    checked as ids before any request."""
     parser.add_argument("deployment", type=_dep, metavar="DEP", help="deployment id")
     if model:
-        parser.add_argument("model", type=_model, metavar="MODEL", help="model id")
+        parser.add_argument(
+            "model", type=_model, metavar="MODEL", nargs="?", default=None,
+            help="a Leaderboard model id (the legacy path; or give --model-version)",
+        )  # fmt: skip
+        parser.add_argument(
+            "--model-version", type=_version, metavar="V", default=None,
+            help="a registered model version (model package) id",
+        )  # fmt: skip
 
 
 def _api(parser: argparse.ArgumentParser, command: ApiCommand) -> None:
@@ -172,13 +200,16 @@ def _catalog_commands(sub: Any) -> None:
 def _single(sub: Any) -> None:
     validate = _command(
         sub, "validate", "check whether a model may replace a deployment's model",
-        "aiodeploy validate 65f0c1... 65f0d2...   # exit 0 passing/warning, 1 failing",
+        "aiodeploy validate 65f0c1... --model-version 65f0d2...   # exit 0 passing/warning, "
+        "1 failing",
     )  # fmt: skip
     _ids(validate, model=True)
-    _api(validate, _commands.validate)
+    _add_global_flags(validate, prefix="")
+    validate.set_defaults(run=_commands.validate)
     replace = _command(
         sub, "replace", "replace a deployment's model and wait for the job",
-        "aiodeploy replace 65f0c1... 65f0d2... --reason ACCURACY",
+        "aiodeploy replace 65f0c1... --model-version 65f0d2... --reason ACCURACY\n"
+        "  aiodeploy replace 65f0c1... 65f0e3... --reason ACCURACY   # a Leaderboard model",
     )  # fmt: skip
     _ids(replace, model=True)
     replace.add_argument(

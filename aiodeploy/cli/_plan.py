@@ -19,8 +19,9 @@ from ..enums import ModelReplacementReason
 
 __all__ = ["COLUMNS", "PlanError", "load_plan", "plan_format"]
 
-COLUMNS = ("deployment_id", "model_id", "reason")
-_REQUIRED = ("deployment_id", "model_id")
+COLUMNS = ("deployment_id", "registered_model_version_id", "model_id", "reason")
+_REQUIRED = ("deployment_id",)
+_TARGETS = ("registered_model_version_id", "model_id")  # one of them, in every item
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 # (line number, column -> value) for each item, before the values are checked
@@ -45,9 +46,10 @@ def load_plan(path: Path) -> list[ReplacementRequest]:
     """Read and check a whole plan.
 
     Args:
-        path: a ``.csv`` file with the header ``deployment_id,model_id,reason`` (``reason``
-            optional), or a ``.jsonl``/``.ndjson`` file of objects with those keys; other
-            names are sniffed.
+        path: a ``.csv`` file with the header ``deployment_id,registered_model_version_id,
+            reason`` (or ``model_id`` on the legacy path, instead of or beside the version
+            column; each item gives exactly one of the two; ``reason`` optional), or a
+            ``.jsonl``/``.ndjson`` file of objects with those keys; other names are sniffed.
 
     Returns:
         One request per item, in file order; a missing or empty reason is ``OTHER``.
@@ -86,6 +88,8 @@ def _check_columns(where: str, names: list[str], what: str) -> None:
             f"(expected {', '.join(COLUMNS)})"
         )
     missing = [name for name in _REQUIRED if name not in names]
+    if not any(name in names for name in _TARGETS):
+        missing.append(" or ".join(map(repr, _TARGETS)))
     if missing:
         raise PlanError(f"{where}: missing {what} {', '.join(map(repr, missing))}")
 
@@ -154,11 +158,20 @@ def _request(path: Path, line: int, row: dict[str, str]) -> ReplacementRequest:
     for key in _REQUIRED:
         if not row.get(key):
             raise PlanError(f"{where}: empty {key}")
+    given = [key for key in _TARGETS if row.get(key)]
+    if len(given) != 1:
+        raise PlanError(
+            f"{where}: give exactly one of registered_model_version_id and model_id"
+            + (" (both are set)" if given else "")
+        )
     reason_text = row.get("reason", "")
     try:
         dep_id = check_id(row["deployment_id"], "deployment_id")
-        model_id = check_id(row["model_id"], "model_id")
+        target = check_id(row[given[0]], given[0])
         reason = check_reason(reason_text) if reason_text else None
     except ValueError as exc:
         raise PlanError(f"{where}: {exc}") from None
-    return ReplacementRequest(dep_id, model_id, reason or ModelReplacementReason.OTHER)
+    why = reason or ModelReplacementReason.OTHER
+    if given[0] == "model_id":
+        return ReplacementRequest(dep_id, target, why)
+    return ReplacementRequest(dep_id, reason=why, registered_model_version_id=target)

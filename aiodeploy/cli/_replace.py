@@ -24,7 +24,7 @@ from .._api.operation import ReplacementOperation
 from .._client import AsyncDeploymentClient
 from .._models import Deployment, ValidationCheck
 from ..errors import AsyncTimeoutError, UnprocessableEntityError
-from ._base import TOKEN_PLACEHOLDER, CommandError, UsageError, run_api
+from ._base import TOKEN_PLACEHOLDER, CommandError, UsageError, run_api, target_of
 from ._signals import StopOnSignal
 from ._views import failing_checks, show_deployment
 
@@ -44,11 +44,14 @@ _Command = Callable[[AsyncDeploymentClient, argparse.Namespace, _Accepted], Awai
 
 
 def replace(args: argparse.Namespace) -> int:
-    """``replace DEP MODEL --reason R``: submit, wait for the job, show the deployment.
+    """``replace DEP (--model-version V | MODEL) --reason R``: submit, wait for the job,
+    show the deployment.
 
     Raises:
+        UsageError: both or neither of MODEL and ``--model-version``.
         CommandError: the server refused the replacement (422).
     """
+    target_of(args)  # a usage error before any request
     return _interruptible(_replace, args)
 
 
@@ -84,12 +87,14 @@ async def _replace(
 ) -> int:
     stop = StopOnSignal()
     with stop.installed(), stop.scope:
+        model, version = target_of(args)
         try:
             operation = await client.start_model_replacement(
-                args.deployment, args.model, args.reason
+                args.deployment, model, args.reason, new_registered_model_version_id=version
             )
         except UnprocessableEntityError as exc:
-            raise CommandError(refusal_message(args.deployment, args.model, exc)) from None
+            what = f"registered model version {version}" if version else f"model {model}"
+            raise CommandError(refusal_message(args.deployment, what, exc)) from None
         accepted.operation = operation
         _say(args, f"replacement accepted; waiting for {operation.status_url}")
         return await _follow(client, operation, args)
@@ -194,19 +199,20 @@ def wait_command(args: argparse.Namespace, token: str) -> tuple[str, bool]:
     return " ".join(words), bool(args.token)
 
 
-def refusal_message(dep_id: str, model_id: str, error: UnprocessableEntityError) -> str:
-    """One line for a refused replacement: the failing checks by name, or, when the model
-    is already the deployment's current model, that in its own words."""
+def refusal_message(dep_id: str, what: str, error: UnprocessableEntityError) -> str:
+    """One line for a refused replacement (``what``: e.g. ``model 65f0...``): the failing
+    checks by name, or, when it is already the deployment's current model, that in its own
+    words."""
     checks = _checks(error.body)
     failing = [name for name, check in checks.items() if check.status == "failing"]
     if _NOT_CURRENT in failing:
-        text = f"model {model_id} is already the current model of deployment {dep_id}"
+        text = f"{what} is already the current model of deployment {dep_id}"
         others = failing_checks({k: v for k, v in checks.items() if k != _NOT_CURRENT})
         return text + (f"; also failing: {others}" if others else "; nothing to replace")
-    what = f"the server refused to replace the model of deployment {dep_id} by {model_id} (422)"
+    said = f"the server refused to replace the model of deployment {dep_id} by {what} (422)"
     if not failing:
-        return f"{what}: {error.message or error}"
-    text = f"{what}: failing checks: {failing_checks(checks)}"
+        return f"{said}: {error.message or error}"
+    text = f"{said}: failing checks: {failing_checks(checks)}"
     return text + (f" (request id {error.request_id})" if error.request_id else "")
 
 

@@ -37,6 +37,7 @@ def _item_data(item: ItemResult[ReplacementRequest]) -> dict[str, Any]:
     return {
         "deployment_id": request.deployment_id,
         "model_id": request.model_id,
+        "registered_model_version_id": request.registered_model_version_id,
         "reason": str(request.reason),
         "outcome": item.outcome.value,
         "error": None if item.outcome.ok else item_error(item),

@@ -134,17 +134,29 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
         profile = state.faults
         headers = {}
         if decision.status in (429, 503) and profile and profile.retry_after is not None:
-            headers["Retry-After"] = retry_after(profile.retry_after)
+            if decision.reset_header:  # how some gateways say it
+                headers["X-RateLimit-Reset"] = retry_after(profile.retry_after)
+                headers["X-RateLimit-Remaining"] = "0"
+            else:
+                headers["Retry-After"] = retry_after(profile.retry_after)
         response: web.StreamResponse = json_reply(
             {"message": _FAULT_MESSAGES[decision.status]}, decision.status, headers
         )
     else:
         response = await _authorized(request, handler, state)
-        if decision.reset_after and response.status < 400:
-            stats.faults["reset_after"] += 1
-            stats.record(request.method, route, 0)
-            _drop(request)
-            return response
+        if decision.after and response.status < 400:
+            # the change was applied; the client does not hear so
+            stats.faults[f"{decision.after}_after"] += 1
+            if decision.after == "reset":
+                stats.record(request.method, route, 0)
+                _drop(request)
+                return response
+            if decision.after == "error":
+                response = json_reply({"message": "Bad gateway (injected fault)."}, 502)
+            else:
+                response = web.Response(
+                    body=b"<html><body>Gateway page</body></html>", content_type="text/html"
+                )
     stats.record(request.method, route, response.status)
     return response
 

@@ -10,7 +10,10 @@ import random
 __all__ = ["FaultAction", "FaultInjector", "FaultProfile"]
 
 _STATUS_KEYS = ("500", "502", "503", "504", "429")
-_RATE_KEYS = (*_STATUS_KEYS, "reset", "reset_after", "job_error", "job_hang")
+_AFTER_KEYS = ("error_after", "garble_after")
+_RATE_KEYS = (
+    *_STATUS_KEYS, "reset", "reset_after", *_AFTER_KEYS, "reset_header", "job_error", "job_hang",
+)  # fmt: skip
 _SECONDS_KEYS = ("retry_after", "latency")
 _ALL_KEYS = (*_RATE_KEYS, *_SECONDS_KEYS)
 
@@ -28,6 +31,12 @@ class FaultProfile:
         reset: Rate of connections dropped before the request is handled.
         reset_after: Rate of mutating requests whose connection is dropped after the change
             was applied (the client never learns that it succeeded).
+        error_after: Rate of mutating requests answered 502 by "a gateway" after the change
+            was applied.
+        garble_after: Rate of mutating requests answered with an HTML page (200) after the
+            change was applied.
+        reset_header: Rate of injected 429 and 503 replies that give their wait as
+            ``X-RateLimit-Reset`` (seconds) instead of ``Retry-After``.
         latency: Maximum added delay in seconds, drawn uniformly from ``[0, latency]``.
         job_error: Rate of asynchronous jobs that end in ``ERROR``.
         job_hang: Rate of asynchronous jobs that never finish.
@@ -41,6 +50,9 @@ class FaultProfile:
     retry_after: float | None = None
     reset: float = 0.0
     reset_after: float = 0.0
+    error_after: float = 0.0
+    garble_after: float = 0.0
+    reset_header: float = 0.0
     latency: float = 0.0
     job_error: float = 0.0
     job_hang: float = 0.0
@@ -50,8 +62,9 @@ class FaultProfile:
         """Parse a spec such as ``"500=0.05,429=0.1,retry_after=1,latency=0.2"``.
 
         Keys: ``500``, ``502``, ``503``, ``504``, ``429``, ``reset``, ``reset_after``,
-        ``job_error``, ``job_hang`` (rates between 0 and 1), ``retry_after`` and ``latency``
-        (seconds, at least 0). An empty spec means no faults.
+        ``error_after``, ``garble_after``, ``reset_header``, ``job_error``, ``job_hang``
+        (rates between 0 and 1), ``retry_after`` and ``latency`` (seconds, at least 0). An
+        empty spec means no faults.
 
         Args:
             spec: Comma-separated ``key=value`` pairs.
@@ -86,11 +99,18 @@ class FaultProfile:
             values[key] = value
         if sum(values.get(key, 0.0) for key in _STATUS_KEYS) > 1:
             raise ValueError("the rates of 500, 502, 503, 504 and 429 add up to more than 1")
+        if sum(values.get(key, 0.0) for key in ("reset_after", *_AFTER_KEYS)) > 1:
+            raise ValueError(
+                "the rates of reset_after, error_after and garble_after add up to more than 1"
+            )
         return cls(
             status_rates={int(key): values[key] for key in _STATUS_KEYS if values.get(key)},
             retry_after=values.get("retry_after"),
             reset=values.get("reset", 0.0),
             reset_after=values.get("reset_after", 0.0),
+            error_after=values.get("error_after", 0.0),
+            garble_after=values.get("garble_after", 0.0),
+            reset_header=values.get("reset_header", 0.0),
             latency=values.get("latency", 0.0),
             job_error=values.get("job_error", 0.0),
             job_hang=values.get("job_hang", 0.0),
@@ -99,7 +119,10 @@ class FaultProfile:
     def to_spec(self) -> str:
         """Return the spec string that :meth:`parse` turns back into this profile."""
         items = [f"{code}={rate:g}" for code, rate in self.status_rates.items()]
-        for key in ("reset", "reset_after", "latency", "job_error", "job_hang"):
+        for key in (
+            "reset", "reset_after", *_AFTER_KEYS, "reset_header", "latency", "job_error",
+            "job_hang",
+        ):  # fmt: skip
             value: float = getattr(self, key)
             if value:
                 items.append(f"{key}={value:g}")
@@ -121,7 +144,12 @@ class _Decision:
     action: FaultAction
     status: int = 0
     delay: float = 0.0
-    reset_after: bool = False
+    after: str = ""  # "reset", "error" or "garble": what befalls the reply of an applied change
+    reset_header: bool = False
+
+    @property
+    def reset_after(self) -> bool:
+        return self.after == "reset"
 
 
 _NO_FAULT = _Decision(FaultAction.NONE)
@@ -151,16 +179,32 @@ class FaultInjector:
         rng = self._rng
         delay = rng.uniform(0.0, profile.latency) if profile.latency else 0.0
         reset_draw, status_draw, after_draw = rng.random(), rng.random(), rng.random()
-        reset_after = mutating and after_draw < profile.reset_after
+        # the newer faults draw only when set, so older profiles keep their sequences
+        header_draw = rng.random() if profile.reset_header else 1.0
+        after = ""
+        if mutating:
+            threshold = 0.0
+            for kind, rate in (
+                ("reset", profile.reset_after),
+                ("error", profile.error_after),
+                ("garble", profile.garble_after),
+            ):
+                threshold += rate
+                if after_draw < threshold:
+                    after = kind
+                    break
         if reset_draw < profile.reset:
             return _Decision(FaultAction.RESET, delay=delay)
         threshold = 0.0
         for code, rate in profile.status_rates.items():
             threshold += rate
             if status_draw < threshold:
-                return _Decision(FaultAction.STATUS, status=code, delay=delay)
-        if delay or reset_after:
-            return _Decision(FaultAction.NONE, delay=delay, reset_after=reset_after)
+                reset_header = header_draw < profile.reset_header
+                return _Decision(
+                    FaultAction.STATUS, status=code, delay=delay, reset_header=reset_header
+                )
+        if delay or after:
+            return _Decision(FaultAction.NONE, delay=delay, after=after)
         return _NO_FAULT
 
     def job_outcome(self) -> tuple[bool, bool]:

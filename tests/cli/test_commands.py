@@ -268,3 +268,21 @@ def test_emulator_subcommand_serves(monkeypatch) -> None:
     # the parser binds run when it is built, so build it after patching
     assert main(["emulator", "--port", "0", "--token", "t", "--deployments", "3"]) == 0
     assert seen == {"port": 0, "token": "t", "deployments": 3}
+
+
+async def test_verbose_shows_requests_and_retries_on_stderr(cli, emulator) -> None:
+    emulator.set_faults("503=1")  # every request refused: the retries show
+    run = await cli("-v", "deployments", "list", "--timeout", "5")
+    assert run.code == 1
+    assert "GET http://127.0.0.1" in run.err
+    assert "-> 503" in run.err
+    assert "retrying GET deployments/" in run.err
+    assert emulator.token not in run.err
+    quiet = await cli("deployments", "list")
+    assert "retrying" not in quiet.err
+
+
+async def test_timeout_must_be_positive_seconds(cli) -> None:
+    run = await cli("deployments", "list", "--timeout", "0", connect=False)
+    assert run.code == 2
+    assert "--timeout" in run.err

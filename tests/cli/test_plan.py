@@ -52,11 +52,19 @@ def _jsonl(**fields: object) -> str:
 
 
 BAD_PLANS = [
-    ("p.csv", "deployment_id,reason\nx,OTHER\n", ":1: missing column 'model_id'"),
+    (
+        "p.csv",
+        "deployment_id,reason\nx,OTHER\n",
+        ":1: missing column \"'registered_model_version_id' or 'model_id'\"",
+    ),
     ("p.csv", "deployment_id,model_id,why\nx,y,z\n", ":1: unknown column 'why'"),
     ("p.csv", "deployment_id,model_id,model_id\n", ":1: a column is named twice"),
     ("p.csv", f"deployment_id,model_id\n{DEP_A},{MODEL}\n,{MODEL}\n", ":3: empty deployment_id"),
-    ("p.csv", f"deployment_id,model_id\n{DEP_A},\n", ":2: empty model_id"),
+    (
+        "p.csv",
+        f"deployment_id,model_id\n{DEP_A},\n",
+        ":2: give exactly one of registered_model_version_id and model_id",
+    ),
     ("p.csv", f"deployment_id,model_id\n{DEP_A},{MODEL},x\n", ":2: expected 2 fields"),
     ("p.csv", f"deployment_id,model_id,reason\n{DEP_A},{MODEL},BECAUSE\n", ":2: unknown"),
     ("p.csv", f"deployment_id,model_id\na/b,{MODEL}\n", ":2: deployment_id 'a/b'"),
@@ -69,7 +77,11 @@ BAD_PLANS = [
     ("p.csv", "\n\n", ": the plan is empty"),
     ("p.jsonl", _jsonl(deployment_id=DEP_A, model_id=MODEL) + "{oops\n", ":2: not valid JSON"),
     ("p.jsonl", '["a", "b"]\n', ":1: expected a JSON object, found list"),
-    ("p.jsonl", _jsonl(deployment_id=DEP_A), ":1: missing key 'model_id'"),
+    (
+        "p.jsonl",
+        _jsonl(deployment_id=DEP_A),
+        ":1: missing key \"'registered_model_version_id' or 'model_id'\"",
+    ),
     ("p.jsonl", _jsonl(deployment_id=DEP_A, model_id=7), ":1: model_id must be a string"),
     ("p.jsonl", _jsonl(deployment_id=DEP_A, model_id=MODEL, x="1"), ":1: unknown key 'x'"),
     ("p.jsonl", _jsonl(deployment_id=DEP_A, model_id=MODEL, reason="NO"), ":1: unknown repl"),

@@ -37,21 +37,22 @@ def _checks(**statuses: str) -> dict[str, object]:
 
 
 def test_refusal_messages() -> None:
-    failing = refusal_message(DEP, MODEL, _refused(_checks(target="failing", features="warning")))
+    what = f"model {MODEL}"
+    failing = refusal_message(DEP, what, _refused(_checks(target="failing", features="warning")))
     assert failing == (
-        f"the server refused to replace the model of deployment {DEP} by {MODEL} (422): "
+        f"the server refused to replace the model of deployment {DEP} by model {MODEL} (422): "
         "failing checks: target: target says failing"
     )
-    current = refusal_message(DEP, MODEL, _refused(_checks(notCurrentModel="failing")))
+    current = refusal_message(DEP, what, _refused(_checks(notCurrentModel="failing")))
     assert current == (
         f"model {MODEL} is already the current model of deployment {DEP}; nothing to replace"
     )
     both = refusal_message(
-        DEP, MODEL, _refused(_checks(notCurrentModel="failing", permission="failing"))
+        DEP, what, _refused(_checks(notCurrentModel="failing", permission="failing"))
     )
     assert both.endswith("; also failing: permission: permission says failing")
     for body in (None, {"message": "no"}, {"checks": "garbled"}, {"checks": {"x": 3}}):
-        text = refusal_message(DEP, MODEL, _refused(body))
+        text = refusal_message(DEP, what, _refused(body))
         assert text.endswith("(422): Validation failed"), body
 
 

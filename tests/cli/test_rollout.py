@@ -119,7 +119,7 @@ async def test_dry_run_changes_nothing(cli, emulator, tmp_path) -> None:
     assert doc["counts"] == {"replace": 2, "skip": 1, "refuse": 1, "error": 1}
     table = await cli("rollout", str(plan), "--dry-run")
     assert "nothing was changed" in table.out
-    assert f"{first['current_model_id']} -> {rows[0][1]}" in table.out
+    assert f"{first['current_model_id']} -> model {rows[0][1]}" in table.out
     assert "already serves this model" in table.out
     assert patch_count(emulator) == 0
     assert not default_journal(plan).exists()

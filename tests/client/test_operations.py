@@ -169,13 +169,14 @@ async def test_list_deployments_fetches_remaining_pages_concurrently(mock_api, c
         f"{base}?limit=100&search=churn&orderBy=-label",
         payload=_page(ids[:100], 250, f"{base}?offset=100&limit=100"),
     )
+    # each page starts with the item the one before ended with: boundaries can be checked
     mock_api.get(
-        f"{base}?limit=100&offset=100&search=churn&orderBy=-label",
-        payload=_page(ids[100:200], 250, "x"),
+        f"{base}?limit=100&offset=99&search=churn&orderBy=-label",
+        payload=_page(ids[99:199], 250, "x"),
     )
     mock_api.get(
-        f"{base}?limit=100&offset=200&search=churn&orderBy=-label",
-        payload=_page(ids[200:], 250, None),
+        f"{base}?limit=100&offset=198&search=churn&orderBy=-label",
+        payload=_page(ids[198:], 250, None),
     )
 
     deployments = await client.list_deployments(search="churn", order_by="-label")
@@ -194,13 +195,17 @@ async def test_list_deployments_without_total_count_follows_next(mock_api, clien
     assert [d.id for d in await client.list_deployments()] == ["a", "b"]
 
 
-async def test_list_deployments_drops_duplicates_from_shifting_pages(mock_api, client) -> None:
+async def test_list_deployments_reads_a_list_that_shifted_again(mock_api, client) -> None:
     base = f"{ENDPOINT}/deployments/"
-    first = [f"{i:024x}" for i in range(100)]
-    mock_api.get(f"{base}?limit=100", payload=_page(first, 101, f"{base}?offset=100&limit=100"))
-    # a deployment created meanwhile pushed the last item of page 1 onto page 2
-    mock_api.get(f"{base}?limit=100&offset=100", payload=_page([first[-1]], 101, None))
-    assert [d.id for d in await client.list_deployments()] == first
+    before = [f"{i:024x}" for i in range(101)]
+    after = ["f" * 24, *before]  # a deployment that sorts first was created meanwhile
+    mock_api.get(f"{base}?limit=100", payload=_page(before[:100], 101, "x"))
+    # page 2 was read after the insert: it starts one item early, and the count moved
+    mock_api.get(f"{base}?limit=100&offset=99", payload=_page(after[99:], 102, None))
+    mock_api.get(f"{base}?limit=100", payload=_page(after[:100], 102, "x"))
+    mock_api.get(f"{base}?limit=100&offset=99", payload=_page(after[99:], 102, None))
+    assert [d.id for d in await client.list_deployments()] == after
+    assert sum(len(v) for v in mock_api.requests.values()) == 4
 
 
 async def test_list_filters_are_sent_as_query_parameters(mock_api, client) -> None:
@@ -218,15 +223,16 @@ async def test_list_filters_are_sent_as_query_parameters(mock_api, client) -> No
 
 
 async def test_iter_deployments_fetches_pages_lazily(mock_api, client) -> None:
+    ids = [f"{i:024x}" for i in range(150)]
     base = f"{ENDPOINT}/deployments/"
-    mock_api.get(f"{base}?limit=100", payload=_page(["a", "b"], 3, f"{base}?offset=2&limit=2"))
-    mock_api.get(f"{base}?offset=2&limit=2", payload=_page(["c"], 3, None))
+    mock_api.get(f"{base}?limit=100", payload=_page(ids[:100], 150, "x"))
+    mock_api.get(f"{base}?limit=100&offset=99", payload=_page(ids[99:], 150, None))
     seen = []
     async for dep in client.iter_deployments():
         seen.append(dep.id)
-        if dep.id == "a":
+        if len(seen) == 100:
             assert sum(len(v) for v in mock_api.requests.values()) == 1
-    assert seen == ["a", "b", "c"]
+    assert seen == ids
 
 
 async def test_delete_deployment(mock_api, client) -> None:

@@ -212,7 +212,7 @@ async def test_timeouts_map_to_api_timeout_error(mock_api, clock) -> None:
     "location",
     [
         "https://evil.test/api/v2/status/1/",  # another host
-        "http://dr.test/api/v2/status/1/",  # https endpoint, http Location
+        "http://dr.test:443/api/v2/status/1/",  # the same host and port, plain http
         "https://dr.test:8443/api/v2/status/1/",  # another port
     ],
 )
@@ -444,3 +444,18 @@ async def test_a_validation_post_is_retried_after_a_lost_connection(mock_api, cl
     mock_api.post(url, exception=aiohttp.ServerDisconnectedError())
     mock_api.post(url, payload={"status": "passing", "message": "ok", "checks": {}})
     assert (await client.validate_replacement_model(DEP_ID, NEW_MODEL_ID)).ok
+
+
+async def test_max_retries_zero_from_the_environment_means_one_attempt(
+    mock_api, clock, monkeypatch
+) -> None:
+    monkeypatch.setenv("DATAROBOT_MAX_RETRIES", "0")
+    mock_api.get(DEP_URL, status=503, repeat=True)
+    async with aiodeploy.AsyncDeploymentClient(
+        ENDPOINT, TOKEN, sleep=clock.sleep, clock=clock
+    ) as api:
+        assert api.retry.max_attempts == 1
+        with pytest.raises(aiodeploy.ServerError):
+            await api.get_deployment(DEP_ID)
+    assert count(mock_api, "GET", DEP_URL) == 1
+    assert clock.sleeps == []

@@ -65,6 +65,46 @@ async def test_reset_after_applies_then_drops(emulators: Factory) -> None:
     assert emu.state.stats.faults["reset_after"] == 1
 
 
+@pytest.mark.parametrize(
+    ("fault", "status", "kind"),
+    [("error_after", 502, "application/json"), ("garble_after", 200, "text/html")],
+)
+async def test_an_applied_change_can_be_answered_with_a_gateway_reply(
+    emulators: Factory, fault: str, status: int, kind: str
+) -> None:
+    emu = await emulators(deployments=2, faults=f"{fault}=1")
+    record = emu.state.live_deployments()[0]
+    url = f"{emu.endpoint}/deployments/{record.id}/"
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {emu.token}"}) as s:
+        async with s.patch(url, json={"label": "applied"}) as reply:
+            assert (reply.status, reply.content_type) == (status, kind)
+        assert (await call(s, "GET", url))[2]["label"] == "applied"  # it was applied
+    assert emu.state.stats.faults[fault] == 1
+
+
+async def test_a_rate_limit_can_come_as_a_reset_header(emulators: Factory) -> None:
+    emu = await emulators(faults="429=1,retry_after=3,reset_header=1")
+    headers = {"Authorization": f"Bearer {emu.token}"}
+    async with (
+        aiohttp.ClientSession(headers=headers) as s,
+        s.get(f"{emu.endpoint}/version/") as reply,
+    ):
+        assert reply.status == 429
+        assert reply.headers["X-RateLimit-Reset"] == "3"
+        assert "Retry-After" not in reply.headers
+
+
+def test_the_newer_faults_leave_older_fault_sequences_alone() -> None:
+    from aiodeploy.emulator._faults import FaultInjector
+
+    old, new = "503=0.3,reset_after=0.2", "503=0.3,reset_after=0.2,garble_after=0"
+    first = FaultInjector(5, FaultProfile.parse(old))
+    second = FaultInjector(5, FaultProfile.parse(new))
+    assert [first.decide(mutating=True) for _ in range(50)] == [
+        second.decide(mutating=True) for _ in range(50)
+    ]
+
+
 async def test_latency_delays_requests(
     emulators: Factory, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:

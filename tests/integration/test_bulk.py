@@ -91,21 +91,29 @@ async def test_token_pointing_elsewhere_is_refused(client, emulator) -> None:
 
 
 @pytest.mark.emulator(replacement_seconds=30, deployments=1)
-async def test_cancelling_a_waiter_stops_polling_only(client, emulator) -> None:
-    dep_id = emulator.state.live_deployments()[0].id
-    model_id = emulator.state.replacement_candidates(dep_id).passing[0].id
-    op = await client.start_model_replacement(dep_id, model_id)
-    with anyio.move_on_after(0.5):
-        await op
-    polls = emulator.state.stats.request_count(method="GET", route="/api/v2/status/{status_id}/")
-    assert polls >= 1
-    assert not op.done()
-    job_id = op.status_url.rstrip("/").rsplit("/", 1)[-1]
-    job = emulator.state.jobs.get(job_id)
-    assert emulator.state.jobs.status(job) in {"INITIALIZED", "RUNNING"}  # the job goes on
-    with pytest.raises(aiodeploy.AsyncTimeoutError) as info:
-        await op.wait(max_wait=0.3)
-    assert info.value.last_status in {"INITIALIZED", "RUNNING"}
+async def test_cancelling_a_waiter_stops_polling_only(emulator) -> None:
+    # polls every 10 ms: a poller left running after the cancel would show at once
+    quick = aiodeploy.PollPolicy(first_delay=0.01, factor=1.0, cap=0.01, learn=False)
+    async with AsyncDeploymentClient(emulator.endpoint, emulator.token, polling=quick) as client:
+        dep_id = emulator.state.live_deployments()[0].id
+        model_id = emulator.state.replacement_candidates(dep_id).passing[0].id
+        op = await client.start_model_replacement(dep_id, model_id)
+        with anyio.move_on_after(0.2):
+            await op
+        status_route = "/api/v2/status/{status_id}/"
+        polls = emulator.state.stats.request_count(method="GET", route=status_route)
+        assert polls >= 2
+        assert not op.done()
+        sent = emulator.state.stats.request_count()
+        # Nothing happens to wait for: give a leaked poller time for about thirty polls.
+        await anyio.sleep(0.3)
+        assert emulator.state.stats.request_count() == sent  # polling stopped with the cancel
+        job_id = op.status_url.rstrip("/").rsplit("/", 1)[-1]
+        job = emulator.state.jobs.get(job_id)
+        assert emulator.state.jobs.status(job) in {"INITIALIZED", "RUNNING"}  # the job goes on
+        with pytest.raises(aiodeploy.AsyncTimeoutError) as info:
+            await op.wait(max_wait=0.1)  # ... and the operation can be awaited again
+        assert info.value.last_status in {"INITIALIZED", "RUNNING"}
 
 
 # -- bulk rollouts --------------------------------------------------------------------------
@@ -298,10 +306,11 @@ async def test_a_submit_whose_answer_was_lost_is_resolved_by_reading_the_deploym
     plan = plan_for(emulator)
     journal = tmp_path / "j.jsonl"
     # As if a run had crashed after journaling `submitting` and sending the PATCH for item 0.
-    await client.start_model_replacement(*plan[0])
+    await client.start_model_replacement(plan[0].deployment_id, plan[0].model_id)
     from aiodeploy._journal import Journal, plan_fingerprint
+    from aiodeploy._rollout import fingerprint_rows
 
-    opened = await Journal.open(journal, plan_fingerprint(plan), len(plan))
+    opened = await Journal.open(journal, plan_fingerprint(fingerprint_rows(plan)), len(plan))
     await opened.append({"type": "submitting", "index": 0})
     await opened.aclose()
 

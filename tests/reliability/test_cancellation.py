@@ -32,6 +32,7 @@ import pytest
 
 from aiodeploy import AsyncDeploymentClient, PollPolicy, ReplacementRequest
 from aiodeploy._journal import Journal, plan_fingerprint
+from aiodeploy._rollout import fingerprint_rows
 
 from .conftest import SIZES, ThreadedEmulator, jobs_settled, wait_for
 
@@ -127,7 +128,7 @@ async def test_cancellation_at_random_points_leaks_nothing(server, tmp_path, fig
                 server.emulator.endpoint, server.emulator.token, polling=FAST_POLLS
             ) as client:
                 if kind == "op_wait":
-                    operation = await client.start_model_replacement(*plan[0])
+                    operation = await client.start_model_replacement(*plan[0][:3])
                 cancel = _CancelAt(client, k, trigger)
                 scope = anyio.move_on_after(delay) if trigger == "delay" else cancel.scope
                 with scope:
@@ -167,7 +168,7 @@ async def _run(
     rng: random.Random,
 ) -> None:
     if kind == "replace_model":
-        await client.replace_model(*plan[0])
+        await client.replace_model(*plan[0][:3])
     elif kind == "op_wait":
         await operation.wait()
     elif kind == "replace_models":
@@ -186,7 +187,7 @@ async def _check_journal(journal: Path, plan: list[ReplacementRequest]) -> None:
     assert data.endswith(b"\n"), "a cancelled run left a torn line"
     for line in data.splitlines():
         json.loads(line)
-    opened = await Journal.open(journal, plan_fingerprint(plan), len(plan))
+    opened = await Journal.open(journal, plan_fingerprint(fingerprint_rows(plan)), len(plan))
     await opened.aclose()
 
 

@@ -1,7 +1,10 @@
 """R1: a large rollout through injected faults reports exactly what the server did.
 
 Faults: 5xx and 429 (with Retry-After), connections reset before handling and after a
-PATCH was applied, latency, and failing jobs. After the run (faults off, every job
+PATCH was applied, latency, and failing jobs. A second run goes through a forward proxy
+(where a broken upstream becomes the proxy's 502) and adds what the field reports: changes
+applied then answered 502 by a gateway or with an HTML page, and 429/503 that give their
+wait as X-RateLimit-Reset. After the run (faults off, every job
 settled) each item's outcome is compared with the emulator's truth:
 
 * ``replaced`` ⇔ the deployment serves the new model and its history gained exactly one
@@ -24,11 +27,13 @@ from aiodeploy import AiodeployError, APIError, AsyncDeploymentClient, Outcome, 
 from aiodeploy.emulator import Emulator
 
 from .conftest import PATCH_MODEL, SIZES, jobs_settled, new_entries, plan_for, wait_for
+from .proxy import forward_proxy
 
 FAULTS = (
     "503=0.10,502=0.05,429=0.03,retry_after=0.5,reset=0.02,reset_after=0.02,"
     "latency=0.05,job_error=0.02"
 )
+FIELD_FAULTS = f"{FAULTS},error_after=0.02,garble_after=0.02,reset_header=0.5"
 # another seed explores other fault sequences: AIODEPLOY_CHAOS_SEED=7 pytest ...
 SEED = int(os.environ.get("AIODEPLOY_CHAOS_SEED", "20240611"))
 
@@ -57,16 +62,24 @@ def retry_counter():
     logger.setLevel(level)
 
 
-async def test_chaos_rollout_outcomes_match_the_server(retry_counter, figures) -> None:
+@pytest.mark.parametrize("route", ["direct", "through a proxy, with field faults"])
+async def test_chaos_rollout_outcomes_match_the_server(retry_counter, figures, route) -> None:
     size = SIZES.rollout
-    async with Emulator(deployments=size, replacement_seconds=(0.05, 0.3), seed=SEED) as emu:
+    via_proxy = route != "direct"
+    async with (
+        Emulator(deployments=size, replacement_seconds=(0.05, 0.3), seed=SEED) as emu,
+        forward_proxy() as proxy,
+    ):
         state = emu.state
         plan = plan_for(emu)
         old_model = {r.deployment_id: state.current_model(r.deployment_id).id for r in plan}
 
-        emu.set_faults(FAULTS)
-        async with AsyncDeploymentClient(emu.endpoint, emu.token) as client:
+        emu.set_faults(FIELD_FAULTS if via_proxy else FAULTS)
+        async with AsyncDeploymentClient(
+            emu.endpoint, emu.token, proxy=proxy.url if via_proxy else None
+        ) as client:
             first = await client.replace_models(plan, concurrency=64)
+        assert (proxy.forwarded > 0) is via_proxy
         emu.set_faults(None)
         # jobs accepted during the run may still be running (a timed-out item's, say)
         await wait_for(lambda: jobs_settled(emu), "every job to end")
@@ -115,6 +128,7 @@ async def test_chaos_rollout_outcomes_match_the_server(retry_counter, figures) -
     outcomes = Counter({k: v for k, v in first.counts.items() if v})
     why = Counter(_why(item.error) for item in first.items if item.error is not None)
     figures.update(
+        route=route,
         deployments=size,
         first_pass=dict(outcomes),
         first_pass_failures=dict(why.most_common()),

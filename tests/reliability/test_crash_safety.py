@@ -3,8 +3,10 @@ time, replaces every deployment exactly once.
 
 Kill points are journal positions drawn from a seeded random source: the test waits until
 the journal holds k ``submitting``/``submitted``/``finished`` records, then SIGKILLs the
-process (so some kills land between sending a PATCH and journaling its answer, and some
-tear the line being written). After the last kill a final run must finish the plan.
+process (so some kills land between sending a PATCH and journaling its answer: the test
+asserts that some did). A kill rarely lands inside the write of a line, so after every
+other kill the test tears the journal's last line itself, as such a kill would leave it.
+After the last kill a final run must finish the plan.
 
 Exactly once: each deployment's model history gained one entry, for its new model, and the
 server accepted one PATCH for it (a PATCH whose answer was lost is never sent again once
@@ -90,16 +92,21 @@ async def test_sigkill_at_random_points_replaces_each_deployment_once(tmp_path, 
         # journal holds 3 * size - 4 * kills step records: every kill point is reached.
         points = sorted(rng.sample(range(1, 3 * size - 4 * kills), kills))
         torn = in_doubt = 0
-        for point in points:
+        for kill, point in enumerate(points):
             async with await anyio.open_process(
                 command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
             ) as process:
                 await _wait_for_step(journal, point, process)
                 process.kill()
                 assert await process.wait() == -signal.SIGKILL
+            if kill % 2 == 0:
+                _tear_last_line(journal)
             records, tail = _records(journal)
             torn += bool(tail)
             in_doubt += _in_doubt(records)
+        # the runs were cut where it matters: with PATCHes in doubt, and with torn lines
+        assert in_doubt > 0, "no kill caught a PATCH whose answer was not journalled"
+        assert torn > 0
         finished = {r["index"] for r in _records(journal)[0] if r["type"] == "finished"}
         assert len(finished) < size, "the runs were not stopped mid-way"
 
@@ -132,6 +139,14 @@ async def test_sigkill_at_random_points_replaces_each_deployment_once(tmp_path, 
         patches_accepted=sum(accepted.values()),
         journal_records=len(records),
     )
+
+
+def _tear_last_line(journal: Path) -> None:
+    """Cut the journal inside its last line, as a kill during that write would."""
+    data = journal.read_bytes()
+    if data.endswith(b"\n") and data.count(b"\n") > 1:
+        start = data.rfind(b"\n", 0, len(data) - 1) + 1
+        journal.write_bytes(data[: start + (len(data) - start) // 2])
 
 
 async def _wait_for_step(journal: Path, count: int, process: anyio.abc.Process) -> None:

@@ -211,9 +211,7 @@ def _raise_fd_limit(needed: int) -> int:
     return soft
 
 
-async def test_2000_concurrent_connections_are_served_or_refused_cleanly(
-    threaded_emulator, figures
-) -> None:
+async def test_2000_concurrent_connections_are_all_served(threaded_emulator, figures) -> None:
     count = SIZES.connections
     needed = 2 * count + 100  # a client and a server socket each, in this one process
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -263,8 +261,7 @@ async def test_2000_concurrent_connections_are_served_or_refused_cleanly(
                     tg.start_soon(one)
         tally = {kind: results.count(kind) for kind in sorted(set(results))}
         assert len(results) == count
-        assert not [r for r in results if r.startswith("status:") and r != "status:200"], tally
-        assert tally.get("status:200", 0) > 0, tally
+        assert tally == {"status:200": count}  # every connection was served
         assert server.call(lambda: emu.state.stats.unexpected_errors) == 0
         # it still answers afterwards
         after = await _exchange(emu.port, request)

@@ -230,10 +230,10 @@ async def test_a_failing_later_page_raises_its_own_typed_error(server, clock, ba
     """Pages after the first are fetched concurrently; the caller must still get the
     typed error of the page that failed, not an exception group around it."""
     first = {
-        "count": 1,
+        "count": 100,
         "next": f"{server.url}/api/v2/deployments/?limit=100&offset=100",
         "previous": None,
-        "data": [_deployment(DEP_ID)],
+        "data": [_deployment(f"{n:024x}") for n in range(100)],  # a full page: more follow
         "totalCount": 450,
     }
     server.serve(Reply(200, body=json.dumps(first).encode()), bad_page)

@@ -247,6 +247,7 @@ SAMPLES: list[BaseException] = [
     errors.JournalMismatchError("j.jsonl is the journal of another plan"),
     errors.JournalInUseError("j.jsonl is in use by another run"),
     errors.EventLoopError("this client is in use by another event loop"),
+    errors.ListingChangedError("the deployments changed while they were listed"),
 ]
 
 
@@ -277,6 +278,7 @@ def test_every_error_pickles_with_its_fields(err: BaseException, protocol: int) 
         errors.JournalMismatchError,
         errors.JournalInUseError,
         errors.EventLoopError,
+        errors.ListingChangedError,
     ):
         assert _state(err)  # the sample does carry fields worth checking
     # the copy behaves like the original where it matters
@@ -294,3 +296,33 @@ def test_pickled_errors_can_be_raised_and_caught_by_their_bases() -> None:
         raise err
     with pytest.raises(OSError, match="t"):
         raise err
+
+
+def test_a_refused_replacement_names_its_failing_checks() -> None:
+    body = {
+        "message": "Model cannot be used to replace the current model of the deployment.",
+        "checks": {
+            "featureDataTypes": {"status": "failing", "message": "Types differ: contract."},
+            "target": {"status": "passing", "message": "The target name matches."},
+            "targetType": {"status": "failing", "message": "Binary differs from Regression."},
+        },
+    }
+    error = UnprocessableEntityError(422, body["message"], body=body, method="PATCH", url=URL)
+    assert error.failing_checks == {
+        "featureDataTypes": "Types differ: contract.",
+        "targetType": "Binary differs from Regression.",
+    }
+    assert "Failing checks: featureDataTypes: Types differ: contract.; targetType:" in str(error)
+    assert "target: The target name" not in str(error)
+
+
+def test_a_refusal_because_the_model_is_current_says_so() -> None:
+    body = {"checks": {"notCurrentModel": {"status": "failing", "message": "current"}}}
+    error = UnprocessableEntityError(422, "refused", body=body)
+    assert str(error).endswith("The model is already the deployment's current model")
+
+
+def test_a_422_without_checks_reads_as_before() -> None:
+    error = UnprocessableEntityError(422, "Invalid field data", body={"errors": {"x": "bad"}})
+    assert error.failing_checks == {}
+    assert str(error) == "422 UnprocessableEntityError: Invalid field data"

@@ -539,7 +539,7 @@ def test_model_history_page() -> None:
                 "reason": None,
                 "startDate": "2025-01-01T00:00:00Z",
                 "endDate": "2025-02-01T12:00:00.500000Z",
-                "modelPackageId": "ignored",
+                "modelPackageId": "p1",
             },
             {
                 "modelId": "m2",
@@ -553,6 +553,7 @@ def test_model_history_page() -> None:
     first, second = page.data
     assert first == ModelHistoryEntry(
         model_id="m1",
+        model_package_id="p1",
         reason=None,
         start_date=utc(2025, 1, 1),
         end_date=datetime(2025, 2, 1, 12, 0, 0, 500000, tzinfo=timezone.utc),

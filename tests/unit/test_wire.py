@@ -496,3 +496,20 @@ def test_url_for_refuses_other_origins(transport: Transport, url: str) -> None:
 
 def test_transport_repr_hides_the_authorization() -> None:
     assert "secret" not in repr(Transport(ENDPOINT, "Bearer secret"))
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "other"),
+    [
+        ("https://dr.test:8443/api/v2", "http://dr.test:8443/api/v2/status/1/"),
+        ("https://dr.test/api/v2", "http://dr.test:443/api/v2/status/1/"),
+        ("http://127.0.0.1:8080/api/v2", "https://127.0.0.1:8080/api/v2/status/1/"),
+    ],
+)
+def test_another_scheme_on_the_same_host_and_port_is_another_origin(endpoint, other) -> None:
+    transport = Transport(endpoint, "Bearer t")
+    with pytest.raises(CrossOriginError):
+        transport.url_for(other)
+    same = other.replace("http://", "https://") if endpoint.startswith("https") else other
+    if endpoint.startswith("https"):
+        assert transport.url_for(same) == same

@@ -1,0 +1,63 @@
+"""What the README tells a new user to run works as written."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATAROBOT_", "PYTEST"))}
+    return {**env, **extra}
+
+
+def _blocks_after(heading: str) -> list[str]:
+    section = README.split(heading, 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+
+
+def test_the_pytest_example_runs_as_written_in_a_fresh_project(tmp_path: Path) -> None:
+    files = {}
+    for block in _blocks_after("## Testing with the emulator"):
+        first = block.splitlines()[0]
+        if first.startswith("# ") and first.endswith(".py"):
+            files[first[2:]] = block
+    assert set(files) == {"conftest.py", "test_my_rollout.py"}, files
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=tmp_path,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "1 passed" in done.stdout
+    assert "Unclosed" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in (ROOT / "examples").glob("*.py")))
+def test_every_example_runs_on_the_embedded_emulator(example: str) -> None:
+    # a DataRobot configured in the shell must not be touched without --real
+    env = _clean_env(DATAROBOT_ENDPOINT="https://example.invalid/api/v2", DATAROBOT_API_TOKEN="x")
+    done = subprocess.run(  # noqa: S603 (the project's own examples)
+        [sys.executable, str(ROOT / "examples" / example)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "example.invalid" not in done.stdout + done.stderr

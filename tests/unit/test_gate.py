@@ -1,0 +1,151 @@
+"""Guarded rollouts' pure rules: waves, durations, and the health gate's verdicts."""
+
+from __future__ import annotations
+
+import pytest
+
+from aiodeploy._gate import (
+    GateStats,
+    HealthGate,
+    Verdict,
+    judge_deployment,
+    judge_wave,
+    parse_duration,
+    plan_waves,
+)
+
+GATE = HealthGate(max_error_rate=0.01, max_response_time_ms=200, min_predictions=20)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [(120, 120.0), (2.5, 2.5), ("90", 90.0), ("90s", 90.0), ("2m", 120.0), ("1h30m", 5400.0),
+     ("1m30s", 90.0), (" 2M ", 120.0), ("0.5m", 30.0), (0, 0.0)],
+)  # fmt: skip
+def test_durations(value, seconds) -> None:
+    assert parse_duration(value) == seconds
+
+
+@pytest.mark.parametrize("value", ["", "2x", "m", "-1", "1d", "inf", "nan", -3, float("inf")])
+def test_bad_durations(value) -> None:
+    with pytest.raises(ValueError, match="duration"):
+        parse_duration(value)
+
+
+def test_a_duration_is_not_a_bool() -> None:
+    with pytest.raises(TypeError):
+        parse_duration(True)
+
+
+@pytest.mark.parametrize(
+    ("size", "marks", "waves"),
+    [
+        (40, [1, "25%", "100%"], [(0, 1), (1, 10), (10, 40)]),
+        (40, ["10%", 20, 40], [(0, 4), (4, 20), (20, 40)]),
+        (3, ["50%", "100%"], [(0, 2), (2, 3)]),  # a share rounds up
+        (1, ["100%"], [(0, 1)]),
+        (1000, [1, "1%", "10%", "100%"], [(0, 1), (1, 10), (10, 100), (100, 1000)]),
+    ],
+)
+def test_waves_are_cumulative_marks(size, marks, waves) -> None:
+    assert [(w.start, w.stop) for w in plan_waves(size, marks)] == waves
+
+
+@pytest.mark.parametrize(
+    ("size", "marks", "message"),
+    [
+        (40, [], "at least one"),
+        (40, [10, 10, 40], "adds no item"),
+        (40, [10, 5, 40], "adds no item"),
+        (10, ["1%", "5%", "100%"], "adds no item"),  # both round up to item 1
+        (40, [1, 20], "last wave mark reaches item 20 of 40"),
+        (40, [1, 50], "past the plan"),
+        (40, ["abc"], "not a wave mark"),
+        (40, ["0%", "100%"], "not a wave mark"),
+        (40, ["150%"], "not a wave mark"),
+        (40, [True, 40], "not a wave mark"),
+    ],
+)
+def test_malformed_waves_are_refused(size, marks, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        plan_waves(size, marks)
+
+
+def test_a_deployment_with_too_few_predictions_is_undecided_during_the_bake() -> None:
+    few = GateStats(predictions=5, error_rate=0.5)  # failing errors, but not enough to judge
+    assert judge_deployment("d", few, GATE, final=False)[0] is Verdict.UNDECIDED
+
+
+@pytest.mark.parametrize(("policy", "verdict"), [("fail", Verdict.FAIL), ("pass", Verdict.PASS)])
+def test_too_few_predictions_at_the_end_follow_the_undecided_policy(policy, verdict) -> None:
+    gate = HealthGate(min_predictions=20, on_undecided=policy)
+    decided, why = judge_deployment("d", GateStats(predictions=3), gate, final=True)
+    assert decided is verdict
+    assert "only 3 prediction(s), 20 needed" in why
+
+
+@pytest.mark.parametrize(
+    ("stats", "why"),
+    [
+        (GateStats(predictions=100, error_rate=0.02), "error rate 2.0% > 1.0%"),
+        (
+            GateStats(predictions=100, error_rate=0.0, response_time_ms=350),
+            "response time 350 ms > 200 ms",
+        ),
+    ],
+)
+@pytest.mark.parametrize("final", [False, True])
+def test_a_broken_threshold_fails_as_soon_as_enough_predictions_are_in(stats, why, final) -> None:
+    assert judge_deployment("d", stats, GATE, final=final) == (Verdict.FAIL, why)
+
+
+def test_a_healthy_deployment_passes_only_at_the_end_of_the_bake() -> None:
+    healthy = GateStats(predictions=100, error_rate=0.01, response_time_ms=200)  # at the limits
+    assert judge_deployment("d", healthy, GATE, final=False)[0] is Verdict.UNDECIDED
+    assert judge_deployment("d", healthy, GATE, final=True) == (
+        Verdict.PASS,
+        "100 predictions, 1.0% errors, 200 ms",
+    )
+
+
+def test_drift_and_a_check_of_ones_own() -> None:
+    drifting = GateStats(predictions=100, error_rate=0.0, data_drift=0.4)
+    gate = HealthGate(max_data_drift=0.25, min_predictions=1)
+    assert judge_deployment("d", drifting, gate, final=True) == (
+        Verdict.FAIL,
+        "data drift 0.40 > 0.25",
+    )
+    picky = HealthGate(
+        min_predictions=1, check=lambda dep, s: "canary says no" if dep == "x" else None
+    )
+    calm = GateStats(predictions=100, error_rate=0.0)
+    assert judge_deployment("x", calm, picky, final=True) == (Verdict.FAIL, "canary says no")
+    assert judge_deployment("y", calm, picky, final=True)[0] is Verdict.PASS
+
+
+def test_a_wave_fails_past_max_failing_waits_while_undecided_and_passes_when_decided() -> None:
+    ok, bad, wait = (Verdict.PASS, "ok"), (Verdict.FAIL, "errors"), (Verdict.UNDECIDED, "baking")
+    assert judge_wave({"a": ok, "b": bad}, HealthGate()).verdict is Verdict.FAIL
+    assert judge_wave({"a": bad, "b": wait}, HealthGate()).verdict is Verdict.FAIL  # early
+    tolerant = HealthGate(max_failing=1)
+    assert judge_wave({"a": bad, "b": wait}, tolerant).verdict is Verdict.UNDECIDED
+    decided = judge_wave({"a": bad, "b": ok}, tolerant)
+    assert (decided.verdict, dict(decided.failing)) == (Verdict.PASS, {"a": "errors"})
+    assert judge_wave({"a": ok, "b": ok}, HealthGate()).verdict is Verdict.PASS
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"max_error_rate": 1.5},
+        {"max_error_rate": -0.1},
+        {"max_response_time_ms": 0},
+        {"min_predictions": -1},
+        {"max_failing": -1},
+        {"on_undecided": "maybe"},
+        {"max_data_drift": -1},
+    ],
+)
+def test_a_gate_is_checked_when_made(kwargs) -> None:
+    with pytest.raises(ValueError, match=next(iter(kwargs)).split("_")[-1]):
+        HealthGate(**kwargs)
