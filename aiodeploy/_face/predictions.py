@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .._api import deployments as deployments_api
-from .._api import predictions
+from .._api import listing, predictions
 from .._bulk import check_concurrency, gather_in_order
 from .._fleet import DeploymentHealth, read_fleet
 from .._models import Deployment
@@ -131,7 +131,7 @@ class PredictionMethods(Face):
             chosen = await self._fleet_of(list(deployments))
         else:
             listed = deployments_api.list_params(search, None, status, None, filters)
-            chosen = await deployments_api.list_deployments(self._session, listed)
+            chosen = await listing.list_deployments(self._session, listed)
         return await read_fleet(
             self._session, chosen, params=params, concurrency=size, on_progress=on_progress
         )
