@@ -231,3 +231,21 @@ async def test_fleet_health_records_errors_and_stops_on_a_refused_token(
     async with AsyncDeploymentClient(emulator.endpoint, "wrong-token") as refused:
         with pytest.raises(AuthenticationError):
             await refused.fleet_health(deployments=[gone, Deployment(id="d" * 24)])
+
+
+async def test_actuals_from_a_file_are_numbers_for_a_regression_deployment(
+    client: AsyncDeploymentClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    record = _active(emulator, "House prices")
+    record.settings["associationId"]["columnNames"] = ["id"]
+    await client.predict(record.id, [{"id": "h1", "sqft": 1500}, {"id": "h2"}])
+    path = tmp_path / "prices.csv"
+    path.write_text("association_id,actual_value\nh1,350000\nh2,412500.5\n")
+    await client.submit_actuals(record.id, path)
+    stored = emulator.state.monitoring.data.actuals(record.id)
+    assert {key: actual.value for key, actual in stored.items()} == {
+        "h1": 350000.0, "h2": 412500.5,
+    }  # fmt: skip
+    rmse = (await client.get_accuracy(record.id, metric="RMSE")).value("RMSE")
+    assert rmse is not None
+    assert rmse > 0
