@@ -16,6 +16,8 @@ MAX_FAILURES_SHOWN = 50
 
 # UPDATED belongs to bulk drift updates; a rollout never ends an item that way
 _ROLLOUT_OUTCOMES = [outcome for outcome in Outcome if outcome is not Outcome.UPDATED]
+# only a guarded rollout (waves and a gate) ends items these ways: shown when it did
+_GUARDED_OUTCOMES = (Outcome.ROLLED_BACK, Outcome.ROLLBACK_FAILED, Outcome.NOT_STARTED)
 
 
 def item_error(item: ItemResult[ReplacementRequest]) -> str | None:
@@ -74,7 +76,11 @@ def show_summary(
         write_json(rollout_data(result, plan=plan, journal=journal))
         return
     counts = result.counts
-    rows = [[outcome.value, str(counts[outcome.value])] for outcome in _ROLLOUT_OUTCOMES]
+    rows = [
+        [outcome.value, str(counts[outcome.value])]
+        for outcome in _ROLLOUT_OUTCOMES
+        if outcome not in _GUARDED_OUTCOMES or counts[outcome.value]
+    ]
     rows.append(["total", str(len(result.items))])
     notes = [f"elapsed {result.elapsed:.1f} s"]
     if journal is not None:

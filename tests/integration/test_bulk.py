@@ -169,6 +169,9 @@ async def test_rollout_outcomes_per_item(client, emulator) -> None:
         "failed": 0,
         "timed_out": 0,
         "cancelled": 0,
+        "rolled_back": 0,  # only guarded rollouts end items these three ways
+        "rollback_failed": 0,
+        "not_started": 0,
     }
 
 
