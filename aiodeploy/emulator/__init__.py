@@ -48,9 +48,11 @@ Attributes: ``emu.endpoint`` (``http://127.0.0.1:<port>/api/v2``), ``emu.url`` (
 ``emu.token``, ``emu.options``, ``emu.state``, ``emu.app``,
 ``emu.set_faults(profile_or_spec_or_None)``.
 
-Seed data (``emu.state.catalog``): four projects: ``Loan defaults`` (Binary, target
+Seed data (``emu.state.catalog``): five projects: ``Loan defaults`` (Binary, target
 ``is_bad``), ``Customer churn`` (Binary, ``churn``), ``House prices`` (Regression,
-``price``), ``Iris species`` (Multiclass, ``species``: setosa, versicolor, virginica). Each
+``price``), ``Iris species`` (Multiclass, ``species``: setosa, versicolor, virginica), and
+last ``Store sales forecast`` (time series, Regression on ``sales``), which no seed
+deployment serves (prediction intervals are computed for time-series models only). Each
 has five models whose ``seed_role`` says how they validate against the project's
 ``champion``: two ``compatible`` (passing), one ``extra-features`` (warning: it needs
 features the champion lacks), one ``type-mismatch`` (failing ``featureDataTypes``). Models

@@ -48,6 +48,7 @@ class ProjectRecord:
     created: str
     description: str
     label_prefix: str
+    time_series: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
