@@ -39,6 +39,8 @@ EMULATOR_DEFAULTS: dict[str, Any] = {
     "settings_seconds": 0.05,
     "creation_seconds": 0.05,
     "status_seconds": 0.05,
+    "challenger_seconds": 0.05,
+    "intervals_seconds": 0.05,
     "deployments": 5,
 }
 """What the ``emulator`` fixture changes from :class:`~aiodeploy.emulator.EmulatorOptions`'

@@ -32,8 +32,9 @@ defaults. An unknown keyword is a ``TypeError`` (mypy flags it too), a bad value
 - ``host="127.0.0.1"``, ``port=0`` (a free port; read ``emu.port`` / ``emu.url``; the
   command line's default is 8080).
 - ``replacement_seconds=1.0``, ``settings_seconds=0.2``, ``creation_seconds=0.5``,
-  ``status_seconds=0.2``: job durations, a number or a ``(min, max)`` range drawn per job
-  from the seed (``--replacement-seconds 1:3`` on the command line).
+  ``status_seconds=0.2``, ``challenger_seconds=0.5``, ``intervals_seconds=0.5``: job
+  durations, a number or a ``(min, max)`` range drawn per job from the seed
+  (``--replacement-seconds 1:3`` on the command line).
 - ``faults=None``: a :class:`FaultProfile` or its spec string (below).
 - ``seed=0``: ids, durations, seed deployments and fault draws all derive from it.
 - ``deployments=0``: deployments created at start, spread over the projects and labelled

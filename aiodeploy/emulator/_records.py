@@ -133,6 +133,8 @@ class JobKind(str, enum.Enum):
     REPLACE = "replace"
     SETTINGS = "settings"
     STATUS = "status"
+    CHALLENGER = "challenger"
+    INTERVALS = "intervals"
 
     def __str__(self) -> str:
         return str(self.value)
@@ -148,6 +150,8 @@ class Job:
         payload: What to apply: the new settings, status, or the replaced model.
         state: ``INITIALIZED``/``RUNNING`` while pending (derived), then ``COMPLETED``,
             ``ERROR`` or ``ABORTED`` once settled.
+        result_path: The path a completed job's status redirects to, when it is not its
+            deployment's (a challenger's, say).
     """
 
     id: str
@@ -163,3 +167,5 @@ class Job:
     settled: bool = False
     message: str = ""
     code: int = 0
+    result_path: str | None = None
+    """Where the completed job's 303 leads (default: its deployment)."""

@@ -20,6 +20,9 @@ from ._jobs import JobBook
 from ._options import StateOptions, init_keywords_of
 from ._records import DeploymentRecord, HistoryEntry, Job, ModelRecord
 from ._seed import SeedData, build_catalog
+from ._state_challengers import Challengers
+from ._state_config import DeploymentConfig
+from ._state_intervals import PredictionIntervals
 from ._state_lifecycle import DeploymentLifecycle
 from ._state_replacement import Candidates, ModelReplacement
 from ._state_settings import DeploymentSettings
@@ -48,7 +51,11 @@ class EmulatorState:
         store: Deployment records, deleted ones included.
         lifecycle: Creating, updating, deleting deployments and changing their status.
         replacement: Validating and replacing models.
-        settings: Settings changes.
+        settings: Settings changes (``settings/``).
+        config: The settings on routes of their own (health, challenger replay, accuracy
+            metrics, retraining, secondary dataset configuration).
+        challengers: Challenger models.
+        intervals: Prediction intervals computed per model, and their project jobs.
         status_retry_after: Seconds sent as ``Retry-After`` on running-job status replies.
     """
 
@@ -76,7 +83,12 @@ class EmulatorState:
         # the resource parts: one line each
         self.lifecycle = DeploymentLifecycle(self.catalog, self.store, self.jobs, self.time)
         self.replacement = ModelReplacement(self.catalog, self.store, self.jobs, self.time)
-        self.settings = DeploymentSettings(self.store, self.jobs)
+        self.intervals = PredictionIntervals(self.jobs)
+        self.settings = DeploymentSettings(self.store, self.jobs, self.catalog, self.intervals)
+        self.config = DeploymentConfig(self.catalog, self.settings)
+        self.challengers = Challengers(
+            self.seed, self.catalog, self.store, self.jobs, self.settings
+        )
 
     # -- time, faults, reset -----------------------------------------------------------------
 

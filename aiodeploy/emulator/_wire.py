@@ -55,6 +55,8 @@ _STATUS_TYPES = {
     "replace": "deploymentModelReplacement",
     "settings": "deploymentSettingsUpdate",
     "status": "deploymentStatusUpdate",
+    "challenger": "deploymentChallengerCreation",
+    "intervals": "calculatePredictionIntervals",
 }
 
 
