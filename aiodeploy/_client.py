@@ -19,9 +19,14 @@ import anyio
 from ._budget import RequestBudget
 from ._config import resolve_config
 from ._face.catalog import CatalogMethods
+from ._face.challengers import ChallengerMethods
 from ._face.deployments import DeploymentMethods
 from ._face.replacement import ReplacementMethods
 from ._face.settings import SettingsMethods
+from ._face.settings_analysis import AnalysisSettingsMethods
+from ._face.settings_data import DataSettingsMethods
+from ._face.settings_health import HealthSettingsMethods
+from ._face.settings_routes import RouteSettingsMethods
 from ._polling import PollPolicy
 from ._retry import RetryPolicy
 from ._session import Session
@@ -33,7 +38,17 @@ __all__ = ["DEFAULT_MAX_WAIT", "AsyncDeploymentClient", "DeploymentRef"]
 DEFAULT_MAX_WAIT = 600.0
 
 
-class AsyncDeploymentClient(CatalogMethods, DeploymentMethods, ReplacementMethods, SettingsMethods):
+class AsyncDeploymentClient(
+    CatalogMethods,
+    DeploymentMethods,
+    ReplacementMethods,
+    SettingsMethods,
+    DataSettingsMethods,
+    AnalysisSettingsMethods,
+    HealthSettingsMethods,
+    RouteSettingsMethods,
+    ChallengerMethods,
+):
     """Async client for DataRobot deployments, over one aiohttp session.
 
     Use it as an async context manager (or call :meth:`aclose`); every method is a

@@ -1,0 +1,242 @@
+"""Reading and changing any settings family of a deployment (see :mod:`aiodeploy._families`).
+
+A change is one request per route: ``settings/`` answers 202 and its job is awaited; the
+other routes answer at once. Every settings change is idempotent (it sets values), so it is
+sent as such (retried on a lost answer), and an answer that still does not say (a 5xx, a
+connection lost after sending, a garbled reply) is settled by the server's state: the
+route is read, and the change counts as done when the values show; otherwise it is sent once
+more, and only then is the error reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import msgspec
+
+from .. import _wire
+from .._deadline import Deadline
+from .._families import FAMILIES, Readings, Route
+from .._models_settings import (
+    ChallengerReplaySettings,
+    HealthSettings,
+    RetrainingSettings,
+    SecondaryDatasetConfig,
+    SettingsDocument,
+)
+from .._session import Session
+from .._settings_diff import diff_family
+from ..errors import ResponseDecodeError, ServerError, TransportError
+
+__all__ = [
+    "check_values",
+    "read",
+    "read_accuracy_metrics",
+    "read_health",
+    "read_replay",
+    "read_retraining",
+    "read_secondary",
+    "read_settings",
+    "send_change",
+    "update_checked",
+    "update_family",
+]
+
+
+class _Metrics(msgspec.Struct, frozen=True):
+    data: list[str]
+
+
+_DECODERS: dict[Route, msgspec.json.Decoder[Any]] = {
+    Route.SETTINGS: msgspec.json.Decoder(SettingsDocument),
+    Route.HEALTH: msgspec.json.Decoder(HealthSettings),
+    Route.REPLAY: msgspec.json.Decoder(ChallengerReplaySettings),
+    Route.ACCURACY: msgspec.json.Decoder(_Metrics),
+    Route.RETRAINING: msgspec.json.Decoder(RetrainingSettings),
+    Route.SECONDARY: msgspec.json.Decoder(SecondaryDatasetConfig),
+}
+_READING = {
+    Route.SETTINGS: "settings",
+    Route.HEALTH: "health",
+    Route.REPLAY: "replay",
+    Route.ACCURACY: "accuracy",
+    Route.RETRAINING: "retraining",
+    Route.SECONDARY: "secondary",
+}
+
+
+def check_values(family: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values given for a family's fields, checked (``None`` values dropped).
+
+    Raises:
+        TypeError, ValueError: an unknown field, or a value its check refuses.
+    """
+    fields = FAMILIES[family].fields
+    checked: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in fields:
+            raise TypeError(f"{family} settings have no field {name!r}; use {', '.join(fields)}")
+        if value is None:
+            continue
+        try:
+            checked[name] = fields[name](value)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{family}.{name}: {exc}") from None
+    return checked
+
+
+async def _get(session: Session, dep_id: str, route: Route, deadline: Deadline | None) -> Any:
+    value = await session.get(
+        f"deployments/{dep_id}/{route.value}",
+        _DECODERS[route],
+        deadline=deadline,
+        persist=deadline is not None,
+    )
+    return value.data if isinstance(value, _Metrics) else value
+
+
+async def read(
+    session: Session, dep_id: str, routes: Iterable[Route], *, deadline: Deadline | None = None
+) -> Readings:
+    """``GET`` each route of ``routes`` (once each); the replies as :class:`Readings`."""
+    found = {
+        _READING[route]: await _get(session, dep_id, route, deadline)
+        for route in dict.fromkeys(routes)
+    }
+    return Readings(**found)
+
+
+async def read_settings(
+    session: Session, dep_id: str, *, deadline: Deadline | None = None
+) -> SettingsDocument:
+    """``GET deployments/{id}/settings/``: every section."""
+    found: SettingsDocument = await _get(session, dep_id, Route.SETTINGS, deadline)
+    return found
+
+
+async def read_health(
+    session: Session, dep_id: str, *, defaults: bool = False, deadline: Deadline | None = None
+) -> HealthSettings:
+    """``GET deployments/{id}/healthSettings/`` (or its ``defaults/``)."""
+    if defaults:
+        path = f"deployments/{dep_id}/{Route.HEALTH.value}defaults/"
+        return await session.get(path, _DECODERS[Route.HEALTH])
+    found: HealthSettings = await _get(session, dep_id, Route.HEALTH, deadline)
+    return found
+
+
+async def read_replay(
+    session: Session, dep_id: str, *, deadline: Deadline | None = None
+) -> ChallengerReplaySettings:
+    """``GET deployments/{id}/challengerReplaySettings/``."""
+    found: ChallengerReplaySettings = await _get(session, dep_id, Route.REPLAY, deadline)
+    return found
+
+
+async def read_accuracy_metrics(
+    session: Session, dep_id: str, *, deadline: Deadline | None = None
+) -> list[str]:
+    """``GET deployments/{id}/accuracyMetrics/``: the metric names."""
+    found: list[str] = await _get(session, dep_id, Route.ACCURACY, deadline)
+    return found
+
+
+async def read_retraining(
+    session: Session, dep_id: str, *, deadline: Deadline | None = None
+) -> RetrainingSettings:
+    """``GET deployments/{id}/retrainingSettings/``."""
+    found: RetrainingSettings = await _get(session, dep_id, Route.RETRAINING, deadline)
+    return found
+
+
+async def read_secondary(
+    session: Session, dep_id: str, *, deadline: Deadline | None = None
+) -> SecondaryDatasetConfig:
+    """``GET deployments/{id}/model/secondaryDatasetConfiguration/``."""
+    found: SecondaryDatasetConfig = await _get(session, dep_id, Route.SECONDARY, deadline)
+    return found
+
+
+async def send_change(
+    session: Session,
+    dep_id: str,
+    route: Route,
+    body: Mapping[str, Any],
+    *,
+    deadline: Deadline,
+    shows: Callable[[Readings], bool],
+) -> None:
+    """Send one change and, for ``settings/``, wait for its job.
+
+    Args:
+        route: where the change goes.
+        body: the request body.
+        deadline: bounds the requests, the job wait and the reads that settle a doubt.
+        shows: whether the settings read show the change (used only when an answer did
+            not say whether it was applied).
+
+    Raises:
+        UnprocessableEntityError: the server refused the change (its reason in the message).
+        AsyncProcessUnsuccessfulError: the settings job failed.
+        AsyncTimeoutError: ``deadline`` passed first (the change may still apply).
+        APIError, TransportError, ResponseDecodeError: the answer never said, the settings
+            never showed the change, and a second send ended the same way.
+    """
+    path = f"deployments/{dep_id}/{route.value}"
+    for attempt in range(2):
+        try:
+            response = await session.send(
+                route.method, path, json=dict(body), idempotent=True, deadline=deadline
+            )
+            if not route.has_job:
+                _wire.expect_status(response, 200, 204)
+                return
+            _wire.expect_status(response, 202)
+            status_url = session.url_for(_wire.location(response))
+        except (ServerError, ResponseDecodeError, TransportError) as exc:
+            if isinstance(exc, TransportError) and not exc.request_sent:
+                raise
+            # the server may have applied it: its state tells
+            if shows(await read(session, dep_id, [route], deadline=deadline)):
+                return
+            if attempt:
+                raise
+            continue
+        await session.wait_job(status_url, deadline=deadline, kind="settings")
+        return
+
+
+async def update_family(
+    session: Session, dep_id: str, family: str, values: Mapping[str, Any], deadline: Deadline
+) -> None:
+    """Change one family with checked ``values`` (those absent stay as they are) in one
+    request, and wait for it.
+
+    Raises:
+        ValueError: the values cannot make a request (custom boundaries without both).
+        See :func:`send_change` for the rest.
+    """
+    spec = FAMILIES[family]
+    body = spec.body(values)
+
+    def shows(readings: Readings) -> bool:
+        return diff_family(spec, values, readings) is None
+
+    await send_change(session, dep_id, spec.route, body, deadline=deadline, shows=shows)
+
+
+async def update_checked(
+    session: Session, dep_id: str, family: str, values: Mapping[str, Any], deadline: Deadline
+) -> None:
+    """:func:`update_family` with ``values`` as a caller gave them (``None``: leave as is),
+    checked before any request.
+
+    Raises:
+        TypeError, ValueError: an unknown field, a bad value, or no value at all.
+    """
+    checked = check_values(family, values)
+    if not checked:
+        raise ValueError(f"give at least one of {', '.join(FAMILIES[family].fields)}")
+    FAMILIES[family].body(checked)  # values that cannot make a request fail here, unsent
+    await update_family(session, dep_id, family, checked, deadline)
