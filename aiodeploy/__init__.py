@@ -70,9 +70,12 @@ from ._models_settings import (
     SettingsDocument,
     TimelinessHealthSettings,
 )
+from ._policy import Policy, PolicyError, Selection
+from ._policy_run import DeploymentPlan, PolicyItemError, PolicyPlan
 from ._polling import PollPolicy
 from ._preview import ReplacementPreview
 from ._retry import RetryPolicy
+from ._settings_diff import FamilyChange, FieldChange
 from ._version import __version__
 from ._wire import DeploymentRef
 from .enums import MODEL_REPLACEMENT_REASON, ModelReplacementReason
@@ -131,12 +134,15 @@ __all__ = [
     "DataDriftHealthSettings",
     "Deployment",
     "DeploymentModel",
+    "DeploymentPlan",
     "DeploymentPredictionServer",
     "DeploymentRef",
     "DriftTrackingSettings",
     "FailFastCancelled",
     "FairnessHealthSettings",
+    "FamilyChange",
     "FeatureDriftSettings",
+    "FieldChange",
     "ForecastDateSettings",
     "HealthSettings",
     "HealthStatus",
@@ -153,6 +159,10 @@ __all__ = [
     "NotFoundError",
     "Outcome",
     "PermissionDeniedError",
+    "Policy",
+    "PolicyError",
+    "PolicyItemError",
+    "PolicyPlan",
     "PollPolicy",
     "PredictionIntervalsSettings",
     "PredictionServer",
@@ -174,6 +184,7 @@ __all__ = [
     "Schedule",
     "SecondaryDatasetConfig",
     "SegmentAnalysisSettings",
+    "Selection",
     "ServerError",
     "ServiceHealthSettings",
     "SettingsDocument",

@@ -21,6 +21,7 @@ from ._config import resolve_config
 from ._face.catalog import CatalogMethods
 from ._face.challengers import ChallengerMethods
 from ._face.deployments import DeploymentMethods
+from ._face.policy import PolicyMethods
 from ._face.replacement import ReplacementMethods
 from ._face.settings import SettingsMethods
 from ._face.settings_analysis import AnalysisSettingsMethods
@@ -48,6 +49,7 @@ class AsyncDeploymentClient(
     HealthSettingsMethods,
     RouteSettingsMethods,
     ChallengerMethods,
+    PolicyMethods,
 ):
     """Async client for DataRobot deployments, over one aiohttp session.
 

@@ -73,6 +73,13 @@ def same(desired: Any, current: Any) -> bool:
     return bool(desired == current)
 
 
+def _shown(current: Any, desired: Any) -> Any:
+    # of an object, only the keys the policy states: the rest is not compared
+    if isinstance(desired, Mapping) and isinstance(current, Mapping):
+        return {key: _shown(current.get(key), value) for key, value in desired.items()}
+    return current
+
+
 def _merged(desired: Any, current: Any) -> Any:
     if isinstance(desired, Mapping) and isinstance(current, Mapping):
         return {
@@ -94,7 +101,7 @@ def diff_family(
     """
     current = family.current(readings)
     changed = tuple(
-        FieldChange(name, current.get(name), value)
+        FieldChange(name, _shown(current.get(name), value), value)
         for name, value in desired.items()
         if name in current and not same(value, current[name])
     )

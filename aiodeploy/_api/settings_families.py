@@ -10,9 +10,11 @@ more, and only then is the error reported.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import anyio
 import msgspec
 
 from .. import _wire
@@ -166,6 +168,7 @@ async def send_change(
     *,
     deadline: Deadline,
     shows: Callable[[Readings], bool],
+    limiter: anyio.CapacityLimiter | None = None,
 ) -> None:
     """Send one change and, for ``settings/``, wait for its job.
 
@@ -175,6 +178,7 @@ async def send_change(
         deadline: bounds the requests, the job wait and the reads that settle a doubt.
         shows: whether the settings read show the change (used only when an answer did
             not say whether it was applied).
+        limiter: held while sending (and settling a doubt), not while waiting for the job.
 
     Raises:
         UnprocessableEntityError: the server refused the change (its reason in the message).
@@ -183,28 +187,57 @@ async def send_change(
         APIError, TransportError, ResponseDecodeError: the answer never said, the settings
             never showed the change, and a second send ended the same way.
     """
-    path = f"deployments/{dep_id}/{route.value}"
-    for attempt in range(2):
-        try:
-            response = await session.send(
-                route.method, path, json=dict(body), idempotent=True, deadline=deadline
-            )
-            if not route.has_job:
-                _wire.expect_status(response, 200, 204)
-                return
-            _wire.expect_status(response, 202)
-            status_url = session.url_for(_wire.location(response))
-        except (ServerError, ResponseDecodeError, TransportError) as exc:
-            if isinstance(exc, TransportError) and not exc.request_sent:
-                raise
-            # the server may have applied it: its state tells
-            if shows(await read(session, dep_id, [route], deadline=deadline)):
-                return
-            if attempt:
-                raise
-            continue
+    async with limiter or contextlib.nullcontext():
+        status_url = await _submit(session, dep_id, route, body, deadline, shows)
+    if status_url is not None:
         await session.wait_job(status_url, deadline=deadline, kind="settings")
-        return
+
+
+async def _submit(
+    session: Session,
+    dep_id: str,
+    route: Route,
+    body: Mapping[str, Any],
+    deadline: Deadline,
+    shows: Callable[[Readings], bool],
+) -> str | None:
+    """Send the change; the status URL of its job, or ``None`` when it is done (or shown
+    done after an answer that did not say)."""
+    try:
+        return await _send_once(session, dep_id, route, body, deadline)
+    except (ServerError, ResponseDecodeError, TransportError) as exc:
+        if not _in_doubt(exc):
+            raise
+        # the server may have applied it: its state tells; if not, resending is safe
+        if shows(await read(session, dep_id, [route], deadline=deadline)):
+            return None
+    try:
+        return await _send_once(session, dep_id, route, body, deadline)
+    except (ServerError, ResponseDecodeError, TransportError) as exc:
+        if not _in_doubt(exc) or not shows(await read(session, dep_id, [route], deadline=deadline)):
+            raise
+        return None
+
+
+def _in_doubt(error: BaseException) -> bool:
+    return not isinstance(error, TransportError) or error.request_sent
+
+
+async def _send_once(
+    session: Session, dep_id: str, route: Route, body: Mapping[str, Any], deadline: Deadline
+) -> str | None:
+    response = await session.send(
+        route.method,
+        f"deployments/{dep_id}/{route.value}",
+        json=dict(body),
+        idempotent=True,
+        deadline=deadline,
+    )
+    if not route.has_job:
+        _wire.expect_status(response, 200, 204)
+        return None
+    _wire.expect_status(response, 202)
+    return session.url_for(_wire.location(response))
 
 
 async def update_family(
