@@ -150,10 +150,11 @@ def _parse(data: Any, lines: KeyLines, source: str) -> Policy:
             raise fail((str(key),), f"unknown key {key!r}; a policy has select and settings")
     if "select" not in data:
         raise fail((), "`select` is required (filters, or `select: all` for every deployment)")
+    selection = _selection(data["select"], fail)
     settings = data.get("settings")
     if not isinstance(settings, Mapping) or not settings:
         raise fail(("settings",), "`settings` must name at least one family and its fields")
-    return Policy(_selection(data["select"], fail), _settings(settings, fail), source)
+    return Policy(selection, _settings(settings, fail), source)
 
 
 def _selection(raw: Any, fail: Any) -> Selection:
