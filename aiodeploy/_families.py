@@ -64,7 +64,8 @@ class Readings:
 def snake_builtins(obj: Any) -> Any:
     """A struct as plain data keyed by Python (snake_case) names, at any depth."""
     if isinstance(obj, msgspec.Struct):
-        return {f.name: snake_builtins(getattr(obj, f.name)) for f in msgspec.structs.fields(obj)}
+        # __struct_fields__ (the Python names): structs.fields() rebuilds type hints per call
+        return {name: snake_builtins(getattr(obj, name)) for name in obj.__struct_fields__}
     if isinstance(obj, list):
         return [snake_builtins(item) for item in obj]
     return obj
