@@ -20,6 +20,7 @@ from .._models_settings import (
     ForecastDateSettings,
     PredictionsDataCollectionSettings,
     PredictionWarningSettings,
+    SettingsDocument,
 )
 from .._wire import DeploymentRef, deployment_id
 from ._base import Face
@@ -29,6 +30,23 @@ __all__ = ["DataSettingsMethods"]
 
 class DataSettingsMethods(Face):
     """Association id, prediction row storage, prediction warnings, forecast dates."""
+
+    async def get_deployment_settings(self, deployment: DeploymentRef) -> SettingsDocument:
+        """Read every section of ``GET deployments/{id}/settings/`` at once (drift,
+        association id, row storage, warnings, intervals, forecast date, challengers,
+        segments, bias and fairness).
+
+        Args:
+            deployment: its id, or a :class:`Deployment`.
+
+        Returns:
+            :class:`SettingsDocument`, one attribute per section.
+
+        Raises:
+            ValueError, TypeError: a malformed id (before any request).
+            NotFoundError: no such deployment.
+        """
+        return await families.read_settings(self._session, deployment_id(deployment))
 
     async def get_association_id_settings(self, deployment: DeploymentRef) -> AssociationIdSettings:
         """Read the association id setting (``GET deployments/{id}/settings/``).
