@@ -10,10 +10,12 @@ import msgspec
 
 from .._bulk import BulkEvent, BulkResult, ItemResult, ItemSubmitted, Outcome, StopRun, run_bulk
 from .._deadline import Deadline
+from .._families import Readings, Route
 from .._models import DriftTrackingSettings
 from .._session import Session
 from ..errors import AiodeployError, AsyncTimeoutError
 from .access import AccessCheck
+from .settings_families import send_change
 
 __all__ = [
     "drift_payload",
@@ -56,10 +58,21 @@ async def get_drift_tracking_settings(
 async def update_drift_tracking_settings(
     session: Session, dep_id: str, payload: dict[str, object], deadline: Deadline
 ) -> DriftTrackingSettings:
-    """One ``PATCH deployments/{id}/settings/`` → 202 → the job → the settings read back."""
-    path = f"deployments/{dep_id}/settings/"
-    status_url = await session.submit_job("PATCH", path, payload, deadline=deadline)
-    await session.wait_job(status_url, deadline=deadline, kind="settings")
+    """One ``PATCH deployments/{id}/settings/`` → 202 → the job → the settings read back.
+
+    Sent as the idempotent change it is: an answer that does not say is settled by the
+    settings (see :func:`~aiodeploy._api.settings_families.send_change`).
+    """
+
+    def shows(readings: Readings) -> bool:
+        doc = readings.settings
+        return doc is not None and all(
+            getattr(doc, attr).enabled == section["enabled"]
+            for key, attr in (("targetDrift", "target_drift"), ("featureDrift", "feature_drift"))
+            if isinstance(section := payload.get(key), dict)
+        )
+
+    await send_change(session, dep_id, Route.SETTINGS, payload, deadline=deadline, shows=shows)
     return await get_drift_tracking_settings(session, dep_id, deadline=deadline)
 
 

@@ -69,3 +69,11 @@ async def test_a_lost_answer_is_resent_as_idempotent(mock_api, client) -> None:
     found = await client.update_health_settings(DEP_ID, service={"batch_count": 3})
     assert found.service == ServiceHealthSettings(batch_count=3)
     assert len(_patches(mock_api, HEALTH_URL)) == 2
+
+
+async def test_a_drift_update_is_settled_the_same_way(mock_api, client) -> None:
+    mock_api.patch(SETTINGS_URL, status=500, payload={"message": "boom"})
+    mock_api.get(SETTINGS_URL, payload={"targetDrift": {"enabled": False}}, repeat=True)
+    found = await client.update_drift_tracking_settings(DEP_ID, target_drift_enabled=False)
+    assert not found.target_drift.enabled
+    assert _patches(mock_api, SETTINGS_URL) == [{"targetDrift": {"enabled": False}}]
