@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from aiodeploy import AsyncDeploymentClient, Outcome, Policy, PolicyItemError
+from aiodeploy import AsyncDeploymentClient, AuthenticationError, Outcome, Policy, PolicyItemError
 from aiodeploy.emulator import Emulator
+from aiodeploy.emulator._auth import TokenTable
 
 FLEET = 1200
 SELECTED = 1000
@@ -172,3 +173,28 @@ async def test_the_journal_resumes_an_interrupted_run_only(fleet: Any, tmp_path:
         assert not any(item.resumed for item in fresh.items)
         assert fresh.counts["skipped_current"] == size
         assert not [e for e in log if e[0] == "PATCH"]
+
+
+async def test_a_refused_token_stops_the_run_and_a_read_only_one_fails_items(
+    fleet: Any,
+) -> None:
+    emu, _ = fleet
+    policy = Policy.from_dict({
+        "select": {"search": "credit-risk-00"},
+        "settings": {"predictions_data_collection": {"enabled": True}},
+    })  # fmt: skip
+    async with AsyncDeploymentClient(emu.endpoint, "ro-token") as reader:
+        emu.state.tokens = TokenTable(emu.token, {"ro-token": "read-only"})
+        result = await reader.apply_policy(policy)
+        # 403 on each PATCH, but the token may read (GET version/): the items' own failures
+        assert result.counts["failed"] == len(result.items) > 0
+        assert all(isinstance(item.error, PolicyItemError) for item in result.items)
+    async with AsyncDeploymentClient(emu.endpoint, emu.token) as client:
+        plan = await client.plan_policy(policy, concurrency=4)
+        emu.state.tokens = TokenTable("another-token")  # the token is revoked meanwhile
+        emu.state.stats.clear()
+        with pytest.raises(AuthenticationError):
+            await client.apply_policy(policy, plan=plan, concurrency=4)
+    # the run stopped at the first 401: at most the deployments already sending (4)
+    assert 1 <= emu.state.stats.request_count(method="PATCH", status=401) <= 4
+    assert len(plan.items) > 4
