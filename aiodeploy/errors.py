@@ -23,9 +23,12 @@ Every exception derives from :class:`AiodeployError`; the names of the official
     ├── AsyncProcessUnsuccessfulError             the job ended in ERROR, ABORTED or EXPIRED
     ├── AsyncTimeoutError (also TimeoutError)     ``max_wait`` passed before the job ended
     ├── JournalMismatchError (also ValueError)    a journal of another plan or server
-    └── JournalInUseError                         another run holds the journal
+    ├── JournalInUseError                         another run holds the journal
+    ├── PolicyError (also ValueError)             a malformed policy file (file:line)
+    └── PolicyItemError                           some settings of one deployment refused
 
-Caller mistakes (a malformed id, a negative ``max_wait``) raise :class:`ValueError` or
+``PolicyError`` and ``PolicyItemError`` are defined with fleet policies (``aiodeploy``
+exports them). Caller mistakes (a malformed id, a negative ``max_wait``) raise :class:`ValueError` or
 :class:`TypeError` before any request is sent. No error ever carries the API token.
 """
 

@@ -3,25 +3,32 @@ the emulator), a second apply sends nothing, planning sends no mutation, deploym
 outside the selection are never touched, refusals are per item, and the journal resumes
 only an interrupted run.
 
-The policy selects 1000 deployments of 1200 (a few seconds, at every test run).
+The policy selects 1000 deployments of 1200 (a few seconds, at every test run); with
+``AIODEPLOY_CHAOS=full`` the command line's ``apply --plan`` then reads the 1000 again and
+shows no change.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 from aiohttp import web
 
 from aiodeploy import AsyncDeploymentClient, AuthenticationError, Outcome, Policy, PolicyItemError
+from aiodeploy.cli import main
 from aiodeploy.emulator import Emulator
 from aiodeploy.emulator._auth import TokenTable
 
 FLEET = 1200
 SELECTED = 1000
+# the CLI's `apply --plan` over the same 1000 too (it reads them all again: seconds more)
+FULL = os.environ.get("AIODEPLOY_CHAOS", "").strip().lower() == "full"
 MUTATING = ("PATCH", "PUT", "POST", "DELETE")
 SETTINGS = {
     "drift_tracking": {"target_drift_enabled": False},
@@ -53,7 +60,9 @@ async def fleet() -> Any:
         yield emu, log
 
 
-async def test_a_policy_changes_exactly_what_differs(fleet: Any, tmp_path: Path) -> None:
+async def test_a_policy_changes_exactly_what_differs(
+    fleet: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     emu, log = fleet
     state = emu.state
     # 1000 of the 1200, by id: every sixth deployment is left out
@@ -104,6 +113,24 @@ async def test_a_policy_changes_exactly_what_differs(fleet: Any, tmp_path: Path)
         again = await client.apply_policy(policy, concurrency=64, journal=tmp_path / "j.jsonl")
         assert again.counts["skipped_current"] == len(selected)
         assert not [entry for entry in log if entry[0] in MUTATING]
+    if not FULL:
+        return  # tests/cli checks `apply --plan` after an apply on 40 deployments
+    # and `apply --plan` shows no change
+    path = tmp_path / "fleet.json"
+    path.write_text(json.dumps({"select": {"ids": [d.id for d in selected]}, "settings": SETTINGS}))
+    argv = [
+        "apply",
+        str(path),
+        "--plan",
+        "--json",
+        "--endpoint",
+        emu.endpoint,
+        "--token",
+        emu.token,
+    ]
+    assert await anyio.to_thread.run_sync(main, argv) == 0
+    shown = json.loads(capsys.readouterr().out)["plan"]
+    assert (shown["selected"], shown["to_change"], shown["unchanged"]) == (SELECTED, 0, SELECTED)
     assert state.stats.unexpected_errors == 0
 
 
