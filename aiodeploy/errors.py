@@ -28,8 +28,9 @@ Every exception derives from :class:`AiodeployError`; the names of the official
     └── PolicyItemError                           some settings of one deployment refused
 
 ``PolicyError`` and ``PolicyItemError`` are defined with fleet policies (``aiodeploy``
-exports them). Caller mistakes (a malformed id, a negative ``max_wait``) raise :class:`ValueError` or
-:class:`TypeError` before any request is sent. No error ever carries the API token.
+exports them). Caller mistakes (a malformed id, a negative ``max_wait``) raise
+:class:`ValueError` or :class:`TypeError` before any request is sent. No error ever
+carries the API token.
 """
 
 from __future__ import annotations
