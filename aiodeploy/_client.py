@@ -20,12 +20,18 @@ from ._budget import RequestBudget
 from ._config import resolve_config
 from ._face.accuracy import AccuracyMethods
 from ._face.catalog import CatalogMethods
+from ._face.challengers import ChallengerMethods
 from ._face.deployments import DeploymentMethods
 from ._face.monitoring import MonitoringMethods
+from ._face.policy import PolicyMethods
 from ._face.predictions import PredictionMethods
 from ._face.replacement import ReplacementMethods
 from ._face.rollouts import RolloutMethods
 from ._face.settings import SettingsMethods
+from ._face.settings_analysis import AnalysisSettingsMethods
+from ._face.settings_data import DataSettingsMethods
+from ._face.settings_health import HealthSettingsMethods
+from ._face.settings_routes import RouteSettingsMethods
 from ._polling import PollPolicy
 from ._retry import RetryPolicy
 from ._session import Session
@@ -46,6 +52,12 @@ class AsyncDeploymentClient(
     MonitoringMethods,
     AccuracyMethods,
     PredictionMethods,
+    DataSettingsMethods,
+    AnalysisSettingsMethods,
+    HealthSettingsMethods,
+    RouteSettingsMethods,
+    ChallengerMethods,
+    PolicyMethods,
 ):
     """Async client for DataRobot deployments, over one aiohttp session.
 

@@ -31,7 +31,8 @@ __all__ = [
     "wait_for_job",
 ]
 
-_RUNNING = frozenset({"INITIALIZED", "RUNNING"})
+# QUEUE and INPROGRESS: a project job's (``projects/{pid}/jobs/{id}/``) while it waits or runs
+_RUNNING = frozenset({"INITIALIZED", "RUNNING", "QUEUE", "INPROGRESS"})
 _FAILED = frozenset({"ERROR", "ABORTED", "EXPIRED"})
 _status_decoder = msgspec.json.Decoder(JobStatus)
 _FINAL_POLL_MARGIN = 0.5  # seconds kept for the final poll's round trip

@@ -25,10 +25,14 @@ Every exception derives from :class:`AiodeployError`; the names of the official
     ├── AsyncTimeoutError (also TimeoutError)     ``max_wait`` passed before the job ended
     ├── ListingChangedError                       a list kept changing while it was read
     ├── JournalMismatchError (also ValueError)    a journal of another plan or server
-    └── JournalInUseError                         another run holds the journal
+    ├── JournalInUseError                         another run holds the journal
+    ├── PolicyError (also ValueError)             a malformed policy file (file:line)
+    └── PolicyItemError                           some settings of one deployment refused
 
-Caller mistakes (a malformed id, a negative ``max_wait``) raise :class:`ValueError` or
-:class:`TypeError` before any request is sent. No error ever carries the API token.
+``PolicyError`` and ``PolicyItemError`` are defined with fleet policies (``aiodeploy``
+exports them). Caller mistakes (a malformed id, a negative ``max_wait``) raise
+:class:`ValueError` or :class:`TypeError` before any request is sent. No error ever
+carries the API token.
 """
 
 from __future__ import annotations

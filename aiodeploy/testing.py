@@ -40,6 +40,8 @@ EMULATOR_DEFAULTS: dict[str, Any] = {
     "creation_seconds": 0.05,
     "status_seconds": 0.05,
     "monitoring_seconds": 0.05,
+    "challenger_seconds": 0.05,
+    "intervals_seconds": 0.05,
     "deployments": 5,
 }
 """What the ``emulator`` fixture changes from :class:`~aiodeploy.emulator.EmulatorOptions`'

@@ -1,47 +1,35 @@
-"""Deployment settings (``deployments/{id}/settings/``): drift tracking, one at a time or
-for many deployments with the bulk runner.
-
-A settings PATCH is idempotent (sending the same values twice sets them once), so it is
-retried like a read; when its answer still does not say whether it was applied (lost,
-garbled, a 5xx, a status URL on another origin), the settings are read until they show the
-change, within the call's deadline: never a failure while the server applied it.
-"""
+"""Drift tracking (``deployments/{id}/settings/``), one deployment at a time or many with
+the bulk runner; sent like every settings change
+(:func:`~aiodeploy._api.settings_families.send_change`): an idempotent request whose
+doubtful answer is settled by the settings themselves."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 import anyio
 import msgspec
 
 from .._bulk import BulkEvent, BulkResult, ItemResult, ItemSubmitted, Outcome, StopRun, run_bulk
 from .._deadline import Deadline
+from .._families import Readings, Route
 from .._models import DriftTrackingSettings
 from .._session import Session
 from ..errors import (
     AiodeployError,
     AsyncTimeoutError,
-    CrossOriginError,
-    ResponseDecodeError,
-    ServerError,
-    TransportError,
 )
 from .access import AccessCheck
+from .settings_families import send_change
 
 __all__ = [
-    "await_settings",
     "drift_payload",
     "get_drift_tracking_settings",
-    "patch_settings",
-    "shows",
-    "submit_settings",
     "update_drift_many",
     "update_drift_tracking_settings",
 ]
 
 _drift = msgspec.json.Decoder(DriftTrackingSettings)
-_raw = msgspec.json.Decoder(dict[str, Any])
 
 
 def drift_payload(target: bool | None, feature: bool | None) -> dict[str, object]:
@@ -72,72 +60,31 @@ async def get_drift_tracking_settings(
     )
 
 
-def shows(settings: Mapping[str, Any], payload: Mapping[str, Any]) -> bool:
-    """Whether ``settings`` (the route's JSON) hold every value ``payload`` sets. Pure."""
-    for key, wanted in payload.items():
-        have = settings.get(key)
-        if isinstance(wanted, Mapping):
-            if not isinstance(have, Mapping) or not shows(have, wanted):
-                return False
-        elif have != wanted:
-            return False
-    return True
+def _drift_shows(payload: Mapping[str, object]) -> Callable[[Readings], bool]:
+    """Whether the settings read show the drift flags of ``payload``."""
 
+    def shows(readings: Readings) -> bool:
+        doc = readings.settings
+        return doc is not None and all(
+            getattr(doc, attr).enabled == section["enabled"]
+            for key, attr in (("targetDrift", "target_drift"), ("featureDrift", "feature_drift"))
+            if isinstance(section := payload.get(key), dict)
+        )
 
-async def submit_settings(
-    session: Session, path: str, payload: Mapping[str, Any], deadline: Deadline
-) -> str | None:
-    """``PATCH path`` (a settings route); its job's status URL, or ``None`` when the answer
-    does not say whether the change was accepted (:func:`await_settings` settles it).
-
-    Raises:
-        APIError: the server refused the change (a 4xx).
-        TransportError: the request never left.
-    """
-    try:
-        return await session.submit_job("PATCH", path, payload, deadline=deadline, idempotent=True)
-    except (ServerError, ResponseDecodeError, CrossOriginError, TransportError) as exc:
-        if isinstance(exc, TransportError) and not exc.request_sent:
-            raise
-        return None  # it may have been applied (or its job may still run): settings tell
-
-
-async def await_settings(
-    session: Session,
-    path: str,
-    payload: Mapping[str, Any],
-    status_url: str | None,
-    deadline: Deadline,
-) -> None:
-    """Wait for a settings change: its job, or without one, the settings showing it.
-
-    Raises:
-        AsyncTimeoutError: the change did not show within the deadline.
-        AsyncProcessUnsuccessfulError: its job failed.
-    """
-    if status_url is not None:
-        await session.wait_job(status_url, deadline=deadline, kind="settings")
-        return
-
-    async def read(deadline: Deadline) -> dict[str, Any]:
-        return await session.get(path, _raw, deadline=deadline, persist=True)
-
-    await session.read_until(read, lambda now: shows(now, payload), deadline=deadline, url=path)
-
-
-async def patch_settings(
-    session: Session, path: str, payload: Mapping[str, Any], deadline: Deadline
-) -> None:
-    """:func:`submit_settings` then :func:`await_settings`."""
-    status_url = await submit_settings(session, path, payload, deadline)
-    await await_settings(session, path, payload, status_url, deadline)
+    return shows
 
 
 async def update_drift_tracking_settings(
     session: Session, dep_id: str, payload: dict[str, object], deadline: Deadline
 ) -> DriftTrackingSettings:
-    """One ``PATCH deployments/{id}/settings/`` → 202 → the job → the settings read back."""
-    await patch_settings(session, f"deployments/{dep_id}/settings/", payload, deadline)
+    """One ``PATCH deployments/{id}/settings/`` → 202 → the job → the settings read back.
+
+    Sent as the idempotent change it is: an answer that does not say is settled by the
+    settings (see :func:`~aiodeploy._api.settings_families.send_change`).
+    """
+
+    shows = _drift_shows(payload)
+    await send_change(session, dep_id, Route.SETTINGS, payload, deadline=deadline, shows=shows)
     return await get_drift_tracking_settings(session, dep_id, deadline=deadline)
 
 
@@ -158,14 +105,21 @@ async def update_drift_many(
     access = AccessCheck(session)
 
     async def work(index: int, dep_id: str) -> ItemResult[str]:
-        try:
-            path = f"deployments/{dep_id}/settings/"
-            async with limiter:
-                deadline = Deadline.after(max_wait, session.clock)
-                status_url = await submit_settings(session, path, payload, deadline)
+        def submitted(status_url: str | None) -> None:
             if on_event is not None:
                 on_event(ItemSubmitted(index, dep_id, status_url))
-            await await_settings(session, path, payload, status_url, deadline)
+
+        try:
+            await send_change(
+                session,
+                dep_id,
+                Route.SETTINGS,
+                payload,
+                deadline=max_wait,  # from when the item takes its place
+                shows=_drift_shows(payload),
+                limiter=limiter,
+                on_submitted=submitted,
+            )
         except AsyncTimeoutError as exc:
             return ItemResult(dep_id, Outcome.TIMED_OUT, error=exc)
         except AiodeployError as exc:

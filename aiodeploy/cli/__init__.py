@@ -1,7 +1,8 @@
 """The ``aiodeploy`` command line: deployments, projects, models, replacement, drift, rollouts.
 
 Commands: ``deployments list|get|delete``, ``projects list``, ``models list PROJECT``,
-``validate``, ``replace``, ``wait``, ``drift get|set``, ``rollout`` and ``emulator``;
+``validate``, ``replace``, ``wait``, ``drift get|set``, ``settings get|set``, ``rollout``,
+``apply POLICY [--plan]`` and ``emulator``;
 ``aiodeploy --help`` (or ``python -m aiodeploy --help``) and each command's ``--help``
 describe them. The global flags ``--endpoint``, ``--token``, ``--token-type``, ``--json``,
 ``--max-wait``, ``--timeout`` (seconds for one HTTP request) and ``-v``/``--verbose`` (each
@@ -24,10 +25,11 @@ SIGTERM, ``--max-wait``) leaves the accepted replacement going on on the server 
 ``aiodeploy wait TOKEN``, which waits for it again.
 
 Exit codes: 0 success; 1 the operation failed (an API or transport error, a refused
-replacement, a failing validation, a rollout with items not done); 2 a usage error (bad
-flags, a malformed plan or operation token, no endpoint or token configured, a journal of
-another plan or server, a journal another run holds); 130/143 a rollout or a wait stopped
-by SIGINT/SIGTERM (it prints the command that resumes it). A closed output pipe keeps the
+replacement, a failing validation, a rollout or an apply with items not done); 2 a usage
+error (bad flags, a malformed plan, policy or operation token, no endpoint or token
+configured, a journal of another plan or server, a journal another run holds); 130/143 a
+rollout, an apply or a wait stopped by SIGINT/SIGTERM (it prints the command that resumes
+it). A closed output pipe keeps the
 code decided before the output (else 0).
 
 Example:

@@ -16,7 +16,8 @@ from .._version import __version__
 from .._wire import check_id, check_reason
 from ..emulator import _cli as emulator_cli
 from ..enums import ModelReplacementReason
-from . import _catalog, _commands, _monitoring, _replace
+from . import _catalog, _commands, _monitoring, _replace, _settings
+from ._apply import apply
 from ._argv import glue_dash_values
 from ._base import ApiCommand, run_api
 from ._rollout import rollout
@@ -246,6 +247,42 @@ def _single(sub: Any) -> None:
     put.set_defaults(run=_commands.drift_set)
 
 
+# fmt: off
+def _settings_commands(sub: Any) -> None:
+    families = f"one of: {', '.join(_settings.FAMILY_NAMES)}"
+    group = _command(sub, "settings", "show or change a deployment's settings, by family",
+                     "aiodeploy settings set 65f0c1... association_id column_names=[request_id]")
+    leaves = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    get = _command(leaves, "get", "show every settings family, or one",
+                   "aiodeploy settings get 65f0c1... health")
+    _ids(get)
+    get.add_argument("family", nargs="?", choices=_settings.FAMILY_NAMES, metavar="FAMILY",
+                     help=families)
+    _api(get, _settings.settings_get)
+    put = _command(leaves, "set", "change one family: KEY=VALUE with the official update_* "
+                   "argument names; values are YAML (true, 0.2, [a, b], {batch_count: 5})",
+                   "aiodeploy settings set 65f0c1... health data_drift='{drift_threshold: 0.2}'")
+    _ids(put)
+    put.add_argument("family", choices=_settings.FAMILY_NAMES, metavar="FAMILY", help=families)
+    put.add_argument("assignments", nargs="+", metavar="KEY=VALUE", help="fields to set")
+    _api(put, _settings.settings_set)
+    parser = _command(
+        sub, "apply", "bring many deployments' settings to a policy file, plan first",
+        "aiodeploy apply fleet.yaml --plan\n\nfleet.yaml:\n  select: {search: churn, tags: "
+        "{team: risk}}\n  settings:\n    predictions_data_collection: {enabled: true}\n"
+        "Exit 0: all match after the run; 1: some failed; 2: a malformed policy (file:line).",
+    )
+    parser.add_argument("policy", metavar="POLICY", help="a YAML or .json policy file")
+    parser.add_argument("--plan", action="store_true", help="show the changes; make none")
+    parser.add_argument("--concurrency", type=_argument_type("count", _positive_int),
+                        default=32, metavar="N", help="deployments at once (32)")
+    parser.add_argument("--journal", metavar="FILE",
+                        help="resumes an interrupted run (a finished run's starts over)")
+    _add_global_flags(parser, prefix="")
+    parser.set_defaults(run=apply)
+# fmt: on
+
+
 def _rollout(sub: Any) -> None:
     parser = _command(
         sub, "rollout", "replace many deployments' models from a CSV or JSONL plan, resumably",
@@ -322,6 +359,7 @@ def build_parser(prog: str = "aiodeploy") -> argparse.ArgumentParser:
     _catalog_commands(sub)
     _single(sub)
     _monitoring_commands(sub)
+    _settings_commands(sub)
     _rollout(sub)
     emulator = _command(
         sub, "emulator", "serve a DataRobot-compatible API from memory, for tests and demos",

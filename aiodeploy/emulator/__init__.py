@@ -36,8 +36,9 @@ defaults. An unknown keyword is a ``TypeError`` (mypy flags it too), a bad value
   command line's default is 8080), ``prediction_port=0`` (the prediction server's port; a
   free one: read ``emu.prediction_url``).
 - ``replacement_seconds=1.0``, ``settings_seconds=0.2``, ``creation_seconds=0.5``,
-  ``status_seconds=0.2``: job durations, a number or a ``(min, max)`` range drawn per job
-  from the seed (``--replacement-seconds 1:3`` on the command line).
+  ``status_seconds=0.2``, ``challenger_seconds=0.5``, ``intervals_seconds=0.5``: job
+  durations, a number or a ``(min, max)`` range drawn per job from the seed
+  (``--replacement-seconds 1:3`` on the command line).
 - ``faults=None``: a :class:`FaultProfile` or its spec string (below).
 - ``seed=0``: ids, durations, seed deployments and fault draws all derive from it.
 - ``deployments=0``: deployments created at start, spread over the projects and labelled
@@ -63,9 +64,11 @@ Attributes: ``emu.endpoint`` (``http://127.0.0.1:<port>/api/v2``), ``emu.url`` (
 predictions fail with 500 at ``error_rate`` and take ``latency`` seconds more, on every
 deployment it serves; both 0 clears; they outlive a reset).
 
-Seed data (``emu.state.catalog``): four projects: ``Loan defaults`` (Binary, target
+Seed data (``emu.state.catalog``): five projects: ``Loan defaults`` (Binary, target
 ``is_bad``), ``Customer churn`` (Binary, ``churn``), ``House prices`` (Regression,
-``price``), ``Iris species`` (Multiclass, ``species``: setosa, versicolor, virginica). Each
+``price``), ``Iris species`` (Multiclass, ``species``: setosa, versicolor, virginica), and
+last ``Store sales forecast`` (time series, Regression on ``sales``), which no seed
+deployment serves (prediction intervals are computed for time-series models only). Each
 has five models whose ``seed_role`` says how they validate against the project's
 ``champion``: two ``compatible`` (passing), one ``extra-features`` (warning: it needs
 features the champion lacks), one ``type-mismatch`` (failing ``featureDataTypes``). Models

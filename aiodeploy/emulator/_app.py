@@ -25,6 +25,9 @@ from ._routes_monitoring import add_monitoring_routes
 from ._routes_predictions import add_prediction_routes
 from ._routes_replacement import add_replacement_routes
 from ._routes_settings import add_settings_routes
+from ._routes_settings_challengers import add_challenger_routes
+from ._routes_settings_config import add_settings_config_routes
+from ._routes_settings_intervals import add_interval_routes
 from ._routes_status import add_status_routes
 from ._state import EmulatorState
 
@@ -38,6 +41,9 @@ ROUTE_MODULES: tuple[Callable[[web.UrlDispatcher], None], ...] = (
     add_deployment_routes,
     add_replacement_routes,
     add_settings_routes,
+    add_settings_config_routes,
+    add_challenger_routes,
+    add_interval_routes,
     add_status_routes,
     add_monitoring_routes,
     add_actuals_routes,

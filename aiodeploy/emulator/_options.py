@@ -166,6 +166,14 @@ class StateOptions:
         0.2, "status change job duration: seconds, or a (min, max) range", _DURATION,
         job=JobKind.STATUS,
     )  # fmt: skip
+    challenger_seconds: float | tuple[float, float] = option(
+        0.5, "challenger creation job duration: seconds, or a (min, max) range", _DURATION,
+        job=JobKind.CHALLENGER,
+    )  # fmt: skip
+    intervals_seconds: float | tuple[float, float] = option(
+        0.5, "prediction-interval computation job duration: seconds, or a (min, max) range",
+        _DURATION, job=JobKind.INTERVALS,
+    )  # fmt: skip
     faults: FaultProfile | str | None = option(
         None,
         "a FaultProfile or its spec, e.g. '503=0.1,429=0.05,retry_after=1,latency=0.05'",

@@ -48,6 +48,7 @@ class ProjectRecord:
     created: str
     description: str
     label_prefix: str
+    time_series: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,6 +135,8 @@ class JobKind(str, enum.Enum):
     STATUS = "status"
     ACTUALS = "actuals"
     DELETION = "deletion"
+    CHALLENGER = "challenger"
+    INTERVALS = "intervals"
 
     def __str__(self) -> str:
         return str(self.value)
@@ -149,6 +152,8 @@ class Job:
         payload: What to apply: the new settings, status, or the replaced model.
         state: ``INITIALIZED``/``RUNNING`` while pending (derived), then ``COMPLETED``,
             ``ERROR`` or ``ABORTED`` once settled.
+        result_path: The path a completed job's status redirects to, when it is not its
+            deployment's (a challenger's, say).
     """
 
     id: str
@@ -164,3 +169,5 @@ class Job:
     settled: bool = False
     message: str = ""
     code: int = 0
+    result_path: str | None = None
+    """Where the completed job's 303 leads (default: its deployment)."""

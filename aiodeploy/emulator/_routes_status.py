@@ -17,7 +17,8 @@ _STATUS_PAGES = Paging(default_limit=0, max_limit=None, zero_means_all=True)
 
 
 async def get_status(request: web.Request) -> web.Response:
-    """``GET status/{id}/``: 200 while running or failed, 303 to the deployment when done."""
+    """``GET status/{id}/``: 200 while running or failed, 303 to the deployment (or the
+    job's own result) when done."""
     state = state_of(request)
     job = state.jobs.get(request.match_info["status_id"])
     if job is None:
@@ -25,7 +26,7 @@ async def get_status(request: web.Request) -> web.Response:
     status = state.jobs.status(job)
     body = status_json(job, status)
     if status == AsyncStatus.COMPLETED.value:
-        target = absolute(request, f"/api/v2/deployments/{job.deployment_id}/")
+        target = absolute(request, job.result_path or f"/api/v2/deployments/{job.deployment_id}/")
         return json_reply(body, 303, {"Location": target})
     headers = {}
     if not job.settled and state.status_retry_after is not None:

@@ -36,6 +36,7 @@ class _ProjectSpec:
     features: dict[str, str]
     champion_features: tuple[str, ...]
     models: tuple[_ModelSpec, ...]
+    time_series: bool = False
 
 
 # fmt: off
@@ -107,8 +108,27 @@ _PROJECTS = (
          ("Keras Neural Network Classifier", "NN", "type-mismatch", (),
           {"petal_width": "Categorical"})),
     ),
+    # Last, and given no seed deployment: the projects above keep their seed deployments.
+    _ProjectSpec(
+        "Store sales forecast", "store_sales.csv", "sales", "Regression", "RMSE", (), None,
+        "Forecasts daily sales per store", "sales-forecast",
+        {"date": "Date", "store": "Categorical", "sales (actual)": "Numeric",
+         "promotion": "Categorical", "holiday": "Categorical", "temperature": "Numeric"},
+        ("date", "store", "promotion", "holiday"),
+        (("eXtreme Gradient Boosted Trees Regressor with Early Stopping (Time Series)", "GBM",
+          "champion", (), {}),
+         ("Ridge Regressor (Time Series)", "GLM", "compatible", ("date", "store", "promotion"),
+          {}),
+         ("Light Gradient Boosted Trees Regressor (Time Series)", "GBM", "compatible", (), {}),
+         ("RandomForest Regressor (Time Series)", "RF", "extra-features",
+          ("date", "store", "promotion", "holiday", "temperature"), {}),
+         ("Keras Slim Residual Network Regressor (Time Series)", "NN", "type-mismatch", (),
+          {"store": "Numeric"})),
+        time_series=True,
+    ),
 )
 # fmt: on
+_DATED_FROM = 4  # projects are dated one day apart before SEED_EPOCH, as when there were 4
 
 _PROCESSES = {
     "GBM": ("Missing Values Imputed", "Ordinal encoding of categorical variables"),
@@ -125,9 +145,10 @@ class SeedData:
     """The read-only catalog made from the seed.
 
     Attributes:
-        projects: Four projects: ``Loan defaults`` (Binary, ``is_bad``), ``Customer churn``
-            (Binary, ``churn``), ``House prices`` (Regression, ``price``) and ``Iris
-            species`` (Multiclass, ``species``).
+        projects: Five projects: ``Loan defaults`` (Binary, ``is_bad``), ``Customer churn``
+            (Binary, ``churn``), ``House prices`` (Regression, ``price``), ``Iris
+            species`` (Multiclass, ``species``) and ``Store sales forecast`` (a time-series
+            Regression on ``sales``, with no seed deployment).
         models: Five models per project, tagged by ``seed_role``: one ``champion``, two
             ``compatible``, one ``extra-features`` and one ``type-mismatch``.
         prediction_servers: Two prediction servers.
@@ -148,6 +169,10 @@ class SeedData:
     def models_of(self, project_id: str) -> list[ModelRecord]:
         """Return a project's models in Leaderboard order (model number)."""
         return [m for m in self.models if m.project_id == project_id]
+
+    def seeded_projects(self) -> list[ProjectRecord]:
+        """Return the projects seed deployments are spread over (not the time-series one)."""
+        return [p for p in self.projects if not p.time_series]
 
     def champion(self, project_id: str) -> ModelRecord:
         """Return the model new seed deployments of the project serve."""
@@ -170,9 +195,10 @@ def build_catalog(seed: int) -> SeedData:
                 metric=spec.metric,
                 classes=spec.classes,
                 positive_class=spec.positive_class,
-                created=format_timestamp(SEED_EPOCH - 86_400 * (len(_PROJECTS) - p_index)),
+                created=format_timestamp(SEED_EPOCH - 86_400 * (_DATED_FROM - p_index)),
                 description=spec.description,
                 label_prefix=spec.label_prefix,
+                time_series=spec.time_series,
             )
         )
         for m_index, (model_type, family, role, kept, retyped) in enumerate(spec.models):

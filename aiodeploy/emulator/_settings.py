@@ -1,4 +1,5 @@
-"""Deployment settings: defaults, validation of a partial update, and merging it."""
+"""Deployment settings: defaults, validation of a partial update, merging it, and what the
+settings mean to the rest of the emulator (predictions, actuals)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from typing import Any
 
 from ._params import check_bool, check_number, check_str, check_str_list
 
-__all__ = ["default_settings", "merge_settings", "validate_settings_patch"]
+__all__ = [
+    "association_id_columns",
+    "association_id_required",
+    "default_settings",
+    "keeps_prediction_rows",
+    "merge_settings",
+    "validate_settings_patch",
+]
 
 _Checker = Callable[[Any], "str | None"]
 
@@ -139,12 +147,8 @@ def validate_settings_patch(body: Any) -> dict[str, Any]:
                 section_errors[name] = problem
         if section_errors:
             errors[section] = section_errors
-    if not errors:
-        intervals = body.get("predictionIntervals") or {}
-        if intervals.get("enabled") or intervals.get("percentiles"):
-            errors["predictionIntervals"] = (
-                "Prediction intervals are only supported for time series deployments."
-            )
+    # the rules that depend on the deployment (time series, row storage, ...) are in
+    # _settings_rules, applied once this shape is right
     return errors
 
 
@@ -159,3 +163,22 @@ def merge_settings(settings: dict[str, dict[str, Any]], patch: Mapping[str, Any]
                     "lower": value.get("lower", value.get("lowerBoundary")),
                 }
             target[name] = copy.deepcopy(value)
+
+
+def keeps_prediction_rows(settings: Mapping[str, Any]) -> bool:
+    """Whether prediction rows (and results) are stored: ``predictionsDataCollection``.
+
+    What a predictions route reads before keeping a request's rows and results.
+    """
+    return bool(settings.get("predictionsDataCollection", {}).get("enabled"))
+
+
+def association_id_columns(settings: Mapping[str, Any]) -> list[str]:
+    """The association id column(s) predictions carry and actuals are joined on (may be
+    empty: no association id is set)."""
+    return list(settings.get("associationId", {}).get("columnNames") or [])
+
+
+def association_id_required(settings: Mapping[str, Any]) -> bool:
+    """Whether a prediction request without the association id column must be refused."""
+    return bool(settings.get("associationId", {}).get("requiredInPredictionRequests"))

@@ -21,6 +21,9 @@ from ._monitoring_data import MonitoringData
 from ._options import StateOptions, init_keywords_of
 from ._records import DeploymentRecord, HistoryEntry, Job, ModelRecord
 from ._seed import SeedData, build_catalog
+from ._state_challengers import Challengers
+from ._state_config import DeploymentConfig
+from ._state_intervals import PredictionIntervals
 from ._state_lifecycle import DeploymentLifecycle
 from ._state_monitoring import Monitoring
 from ._state_predictions import ModelFaults, PredictionServing
@@ -56,6 +59,11 @@ class EmulatorState:
             (``predictions``' data ``.requests``).
         monitoring: Health blocks, actuals and monitoring data deletions.
         model_faults: Faults set per model with :meth:`set_model_faults`.
+        settings: Settings changes (``settings/``).
+        config: The settings on routes of their own (health, challenger replay, accuracy
+            metrics, retraining, secondary dataset configuration).
+        challengers: Challenger models.
+        intervals: Prediction intervals computed per model, and their project jobs.
         status_retry_after: Seconds sent as ``Retry-After`` on running-job status replies.
     """
 
@@ -84,7 +92,6 @@ class EmulatorState:
         # the resource parts: one line each
         self.lifecycle = DeploymentLifecycle(self.catalog, self.store, self.jobs, self.time)
         self.replacement = ModelReplacement(self.catalog, self.store, self.jobs, self.time)
-        self.settings = DeploymentSettings(self.store, self.jobs)
         data = MonitoringData()
         self.predictions = PredictionServing(
             self.catalog, data, self.time, self.seed, self.model_faults
@@ -93,6 +100,12 @@ class EmulatorState:
             self.catalog, self.store, self.jobs, self.time, data,
             traffic=self.options.traffic, seed=self.seed,
         )  # fmt: skip
+        self.intervals = PredictionIntervals(self.jobs)
+        self.settings = DeploymentSettings(self.store, self.jobs, self.catalog, self.intervals)
+        self.config = DeploymentConfig(self.catalog, self.settings)
+        self.challengers = Challengers(
+            self.seed, self.catalog, self.store, self.jobs, self.settings
+        )
 
     # -- time, faults, reset -----------------------------------------------------------------
 

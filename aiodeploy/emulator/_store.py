@@ -97,7 +97,7 @@ class DeploymentStore:
         prediction traffic (none unless the ``traffic`` option generates a history).
         """
         rng = random.Random(f"deployments:{self._seed}")
-        projects, servers = catalog.projects, catalog.prediction_servers
+        projects, servers = catalog.seeded_projects(), catalog.prediction_servers
         for index in range(count):
             project = projects[index % len(projects)]
             epoch = SEED_EPOCH + _SEED_SPACING * index

@@ -49,6 +49,7 @@ _USER = {
     "firstName": "Emu",
     "lastName": "Lator",
 }
+_TIME_SERIES_PARTITION = {"cvMethod": "datetime", "useTimeSeries": True, "datetimeCol": "date"}
 _STATUS_TYPES = {
     "create": "deploymentCreation",
     "replace": "deploymentModelReplacement",
@@ -56,6 +57,8 @@ _STATUS_TYPES = {
     "status": "deploymentStatusUpdate",
     "actuals": "deploymentActualsUpload",
     "deletion": "deploymentMonitoringDataDeletion",
+    "challenger": "deploymentChallengerCreation",
+    "intervals": "calculatePredictionIntervals",
 }
 
 
@@ -153,7 +156,9 @@ def project_json(project: ProjectRecord) -> dict[str, Any]:
         "holdoutUnlocked": False,
         "maxTrainPct": 64.0,
         "maxTrainRows": 6400,
-        "partition": {"cvMethod": "random", "validationType": "CV", "holdoutPct": 20, "reps": 5},
+        "partition": _TIME_SERIES_PARTITION
+        if project.time_series
+        else {"cvMethod": "random", "validationType": "CV", "holdoutPct": 20, "reps": 5},
         "advancedOptions": {},
         "unsupervisedMode": False,
         "useFeatureDiscovery": False,

@@ -19,8 +19,11 @@ async def test_version(emu: Emulator, session: aiohttp.ClientSession) -> None:
 async def test_projects_are_a_bare_array(emu: Emulator, session: aiohttp.ClientSession) -> None:
     status, _, body = await call(session, "GET", f"{emu.endpoint}/projects/")
     assert status == 200
-    assert [p["targetType"] for p in body] == ["Binary", "Binary", "Regression", "Multiclass"]
-    assert {p["target"] for p in body} == {"is_bad", "churn", "price", "species"}
+    types = ["Binary", "Binary", "Regression", "Multiclass", "Regression"]
+    assert [p["targetType"] for p in body] == types
+    assert {p["target"] for p in body} == {"is_bad", "churn", "price", "species", "sales"}
+    # the time-series project comes last and has a datetime partition
+    assert [p["partition"].get("useTimeSeries", False) for p in body] == [False] * 4 + [True]
     _, _, page = await call(session, "GET", f"{emu.endpoint}/projects/?offset=1&limit=2")
     assert [p["id"] for p in page] == [p["id"] for p in body[1:3]]
 

@@ -234,7 +234,6 @@ async def test_settings_double_slash_path(emu: Emulator, session: aiohttp.Client
         {"targetDrift": {"enabled": True, "colour": 1}},
         {"teleport": {"enabled": True}},
         {"featureDrift": []},
-        {"predictionIntervals": {"enabled": True, "percentiles": [80]}},
         {"predictionWarning": {"customBoundaries": {"top": 1}}},
         ["targetDrift"],
     ],

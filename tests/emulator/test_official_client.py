@@ -160,7 +160,8 @@ async def test_perform_model_replace_with_a_package_id(server: Emulator) -> None
 
 
 async def test_drift_and_fairness_settings(server: Emulator) -> None:
-    record = server.state.live_deployments()[2]
+    # a Loan defaults deployment: bias and fairness is for binary classification
+    record = server.state.live_deployments()[4]
 
     def scenario(state: EmulatorState) -> None:
         deployment = Deployment.get(record.id)

@@ -21,7 +21,9 @@ def test_seed_catalog_shape() -> None:
         "churn": ("Binary", ("no", "yes")),
         "price": ("Regression", ()),
         "species": ("Multiclass", ("setosa", "versicolor", "virginica")),
+        "sales": ("Regression", ()),
     }
+    assert [p.time_series for p in catalog.projects] == [False] * 4 + [True]
     for project in catalog.projects:
         models = catalog.models_of(project.id)
         roles = Counter(m.seed_role for m in models)
@@ -42,6 +44,8 @@ def test_ids_and_seed_deployments_follow_the_seed() -> None:
     assert [i for i, *_ in snapshot(3)] != [i for i, *_ in snapshot(4)]
     labels = [label for _, label, _, _ in snapshot(0)]
     assert labels[:4] == ["credit-risk-0001", "churn-0002", "house-price-0003", "iris-0004"]
+    # the time-series project has no seed deployment: the fifth goes back to the first project
+    assert labels[4] == "credit-risk-0005"
 
 
 @pytest.mark.parametrize("project_index", [0, 1, 2, 3])

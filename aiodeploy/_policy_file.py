@@ -1,0 +1,104 @@
+"""Reading a policy file (YAML, or JSON): its data, and the line of every key in it, so that
+a mistake is reported as ``file:line``.
+
+YAML is read with PyYAML's safe loader; JSON with the standard library (its syntax errors
+carry their line), its key lines taken from the same text read as YAML (JSON is YAML). A
+key given twice in one object is an error: YAML would silently keep the last.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import AiodeployError
+
+__all__ = ["KeyLines", "PolicyError", "read_policy_file"]
+
+KeyLines = dict[tuple[str, ...], int]
+"""The 1-based line of each key, by its path from the top (``("settings", "health")``)."""
+
+
+class PolicyError(AiodeployError, ValueError):
+    """A policy file cannot be used: unreadable, malformed, or naming an unknown family,
+    field or filter, or a value of the wrong kind. Raised before any request.
+
+    Attributes:
+        source: the file (or ``<policy>`` for a policy given as data).
+        line: the 1-based line of the mistake, when known.
+        problem: what is wrong.
+    """
+
+    def __init__(self, source: str, line: int | None, problem: str) -> None:
+        where = source if line is None else f"{source}:{line}"
+        super().__init__(f"{where}: {problem}")
+        self.source = source
+        self.line = line
+        self.problem = problem
+
+
+def _key_lines(node: yaml.Node, path: tuple[str, ...], found: KeyLines, source: str) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = str(key.value)
+            line = key.start_mark.line + 1
+            if name in seen:
+                dotted = ".".join((*path, name))
+                raise PolicyError(source, line, f"{dotted} is given twice")
+            seen.add(name)
+            where = (*path, name)
+            found[where] = line
+            _key_lines(value, where, found, source)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            where = (*path, str(index))
+            found.setdefault(where, item.start_mark.line + 1)
+            _key_lines(item, where, found, source)
+
+
+def _yaml_problem(source: str, exc: yaml.YAMLError) -> PolicyError:
+    mark = getattr(exc, "problem_mark", None)
+    line = None if mark is None else mark.line + 1
+    problem = getattr(exc, "problem", None) or str(exc)
+    return PolicyError(source, line, f"not valid YAML: {problem}")
+
+
+def read_policy_file(path: str | Path) -> tuple[Any, KeyLines]:
+    """The data of a policy file and the lines of its keys.
+
+    Args:
+        path: a ``.json`` file is read as JSON; any other as YAML.
+
+    Raises:
+        PolicyError: the file cannot be read or parsed, or repeats a key.
+    """
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(source, None, f"cannot read the policy: {exc}") from None
+    lines: KeyLines = {}
+    if source.lower().endswith(".json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise PolicyError(source, exc.lineno, f"not valid JSON: {exc.msg}") from None
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError:
+            node = None  # valid JSON YAML cannot read (rare): errors go without a line
+        if node is not None:
+            _key_lines(node, (), lines, source)
+        return data, lines
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise _yaml_problem(source, exc) from None
+    if node is not None:
+        _key_lines(node, (), lines, source)
+    return data, lines

@@ -1,0 +1,147 @@
+"""Policy files: the format, and every mistake refused with its file:line (no I/O but the
+file)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from aiodeploy import Policy, PolicyError
+
+EXAMPLE = """\
+select:
+  search: churn
+  tags: {team: risk}
+  importance: [HIGH, CRITICAL]
+  status: active
+settings:
+  drift_tracking: {target_drift_enabled: true, feature_drift_enabled: true}
+  association_id: {column_names: [request_id], required_in_prediction_requests: false}
+  predictions_data_collection: {enabled: true}
+  health:
+    data_drift: {drift_threshold: 0.2, batchCount: 3}
+"""
+
+
+def _write(tmp_path: Path, text: str, name: str = "fleet.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_issue_example_loads(tmp_path: Path) -> None:
+    policy = Policy.from_file(_write(tmp_path, EXAMPLE))
+    selection = policy.selection
+    assert (selection.search, selection.tags) == ("churn", (("team", "risk"),))
+    assert selection.filters == {"importance": "HIGH,CRITICAL", "status": "active"}
+    assert selection.query() == {
+        "importance": "HIGH,CRITICAL",
+        "status": "active",
+        "search": "churn",
+        "tagKeys": ["team"],
+        "tagValues": ["risk"],
+    }
+    assert policy.settings["association_id"] == {
+        "column_names": ["request_id"],
+        "required_in_prediction_requests": False,
+    }
+    # health keys are normalised to snake_case, whichever case the file uses
+    assert policy.settings["health"] == {"data_drift": {"drift_threshold": 0.2, "batch_count": 3}}
+    assert [route.value for route in policy.routes] == ["settings/", "healthSettings/"]
+
+
+def test_json_policies_and_data_are_the_same_policy(tmp_path: Path) -> None:
+    from_yaml = Policy.from_file(_write(tmp_path, EXAMPLE))
+    data = {
+        "select": {"search": "churn", "tags": {"team": "risk"}, "importance": ["HIGH", "CRITICAL"],
+                   "status": "active"},
+        "settings": {name: dict(values) for name, values in from_yaml.settings.items()},
+    }  # fmt: skip
+    from_json = Policy.from_file(_write(tmp_path, json.dumps(data, indent=2), "fleet.json"))
+    assert from_json.fingerprint() == from_yaml.fingerprint()
+    assert Policy.from_dict(data).fingerprint() == from_yaml.fingerprint()
+    changed = {**data, "settings": {"predictions_data_collection": {"enabled": False}}}
+    assert Policy.from_dict(changed).fingerprint() != from_yaml.fingerprint()
+
+
+def test_selection_forms() -> None:
+    settings = {"challenger_models": {"challenger_models_enabled": False}}
+    one = Policy.from_dict({"select": {"ids": "5c6f7a9e9ca9b20017ff95a2"}, "settings": settings})
+    assert one.selection.ids == ("5c6f7a9e9ca9b20017ff95a2",)
+    every = Policy.from_dict({"select": "all", "settings": {"retraining": {"dataset_id": None}}})
+    assert every.selection.everything
+    assert every.selection.query() == {}
+    assert every.settings == {"retraining": {"dataset_id": None}}
+    filters = Policy.from_dict({
+        "select": {"service_health": ["failing", "warning"], "is_a2a_agent": False,
+                   "championModelTargetType": "Binary", "created_by": ["a", "b"]},
+        "settings": {"drift_tracking": {"target_drift_enabled": True}},
+    })  # fmt: skip
+    assert filters.selection.filters == {
+        "serviceHealth": "failing,warning",
+        "isA2AAgent": "false",
+        "championModelTargetType": "Binary",
+        "createdBy": ("a", "b"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "problem"),
+    [
+        ("select: all\nsettings:\n  drift: {enabled: true}\n", 3, "unknown settings family"),
+        ("select: all\nsettings:\n  association_id:\n    columns: [x]\n", 4, "has no field"),
+        ("select: all\nsettings:\n  predictions_data_collection:\n    enabled: yes please\n",
+         4, "expected true or false"),
+        ("select: all\nsettings:\n  prediction_intervals: {percentiles: [80, 90]}\n", 3,
+         "at most one percentile"),
+        ("select:\n  search: churn\n  colour: red\nsettings:\n  drift_tracking: {}\n", 3,
+         "unknown selection key"),
+        ("select: all\nsettings:\n  drift_tracking: {}\n", 3, "takes an object of its fields"),
+        ("settings:\n  drift_tracking: {target_drift_enabled: true}\n", None,
+         "`select` is required"),
+        ("select: all\n", None, "`settings` must name"),
+        ("select: all\nsettings: {a: 1}\nextra: 2\n", 3, "unknown key 'extra'"),
+        ("select: all\nsettings:\n  health:\n    data_drift: {drift_treshold: 0.1}\n", 4,
+         "unknown key 'drift_treshold'"),
+        ("select: all\nsettings:\n  prediction_warning: {use_default_boundaries: false}\n", 3,
+         "needs lower_boundary and upper_boundary"),
+        ("select: all\nsettings:\n  predictions_by_forecast_date:\n"
+         "    enable_predictions_by_forecast_date: true\n", 3, "enabling needs"),
+        ("select: all\nsettings:\n  secondary_dataset_config: {credential_ids: []}\n", 3,
+         "secondary_dataset_config_id is required"),
+        ("select:\n  ids: [ok, 'a/b']\nsettings: {}\n", 2, "not a valid id"),
+        ("select:\n  tags: {team: [a, b]}\nsettings: {}\n", 2, "needs one value"),
+        ("select: {}\nsettings: {}\n", 1, "takes filters"),
+        ("select: all\nsettings:\n  drift_tracking: {target_drift_enabled: true}\n"
+         "  drift_tracking: {feature_drift_enabled: true}\n", 4, "is given twice"),
+        ("select: all\nsettings: [\n", 3, "not valid YAML"),
+        ("- a list\n", None, "a policy is an object"),
+    ],
+)  # fmt: skip
+def test_mistakes_are_refused_with_their_line(
+    tmp_path: Path, text: str, line: int | None, problem: str
+) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(PolicyError) as refused:
+        Policy.from_file(path)
+    assert refused.value.line == line
+    assert problem in refused.value.problem
+    where = f"{path}:{line}" if line else str(path)
+    assert str(refused.value).startswith(f"{where}: ")
+
+
+def test_json_syntax_errors_have_their_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, '{\n  "select": "all",\n  "settings": {,}\n}\n', "p.json")
+    with pytest.raises(PolicyError, match=r"p\.json:3: not valid JSON"):
+        Policy.from_file(path)
+    bad = _write(tmp_path, '{"select": "all",\n "settings": {"drift": {}}}', "q.json")
+    with pytest.raises(PolicyError, match=r"q\.json:2: unknown settings family"):
+        Policy.from_file(bad)
+
+
+def test_an_unreadable_file_is_a_policy_error(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError, match="cannot read the policy"):
+        Policy.from_file(tmp_path / "missing.yaml")
+    assert isinstance(PolicyError("x", 1, "y"), ValueError)
