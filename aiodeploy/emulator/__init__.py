@@ -34,6 +34,9 @@ defaults. An unknown keyword is a ``TypeError`` (mypy flags it too), a bad value
 - ``replacement_seconds=1.0``, ``settings_seconds=0.2``, ``creation_seconds=0.5``,
   ``status_seconds=0.2``: job durations, a number or a ``(min, max)`` range drawn per job
   from the seed (``--replacement-seconds 1:3`` on the command line).
+- ``package_build_seconds=0``: how long a new registered model version
+  (``modelPackages/fromLeaderboard/``) builds; its ``buildStatus`` is ``inProgress`` until
+  then (0: ``complete`` at once), a number or a ``(min, max)`` range.
 - ``faults=None``: a :class:`FaultProfile` or its spec string (below).
 - ``seed=0``: ids, durations, seed deployments and fault draws all derive from it.
 - ``deployments=0``: deployments created at start, spread over the projects and labelled

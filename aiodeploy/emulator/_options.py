@@ -147,6 +147,10 @@ class StateOptions:
         0.2, "status change job duration: seconds, or a (min, max) range", _DURATION,
         job=JobKind.STATUS,
     )  # fmt: skip
+    package_build_seconds: float | tuple[float, float] = option(
+        0.0, "build time of a new registered model version: seconds, or a (min, max) range",
+        _DURATION,
+    )  # fmt: skip
     faults: FaultProfile | str | None = option(
         None,
         "a FaultProfile or its spec, e.g. '503=0.1,429=0.05,retry_after=1,latency=0.05'",
@@ -169,6 +173,7 @@ class StateOptions:
         # building what the state will build raises its ValueError now, at the caller's line
         TokenTable(self.token, self.tokens)
         self.job_durations()
+        self.build_duration()
         self.fault_profile()
         if self.deployments < 0:
             raise ValueError("deployments must be >= 0")
@@ -182,6 +187,10 @@ class StateOptions:
             for field in dataclasses.fields(StateOptions)
             if field.metadata["job"] is not None
         }
+
+    def build_duration(self) -> Duration:
+        """Return the ``(min, max)`` build time of a new registered model version."""
+        return parse_duration(self.package_build_seconds, "package_build_seconds")
 
     def fault_profile(self) -> FaultProfile | None:
         """Return the fault profile (a spec string parsed), or None."""

@@ -20,12 +20,17 @@ from ._jobs import JobBook
 from ._options import StateOptions, init_keywords_of
 from ._records import DeploymentRecord, HistoryEntry, Job, ModelRecord
 from ._seed import SeedData, build_catalog
+from ._state_environments import PredictionEnvironments
 from ._state_lifecycle import DeploymentLifecycle
+from ._state_registry import ModelRegistry
 from ._state_replacement import Candidates, ModelReplacement
 from ._state_settings import DeploymentSettings
+from ._state_sharing import DeploymentSharing
+from ._state_tags import DeploymentTags
 from ._stats import Stats
 from ._store import DeploymentStore
 from ._validation import ValidationReport
+from ._wire_registry import environment_summary, owners_json, package_summary
 
 __all__ = ["Candidates", "EmulatorState"]
 
@@ -49,6 +54,10 @@ class EmulatorState:
         lifecycle: Creating, updating, deleting deployments and changing their status.
         replacement: Validating and replacing models.
         settings: Settings changes.
+        registry: Registered models and their versions (model packages).
+        environments: Prediction environments.
+        tags: Deployment tags.
+        sharing: Who has which role on a deployment.
         status_retry_after: Seconds sent as ``Retry-After`` on running-job status replies.
     """
 
@@ -77,6 +86,23 @@ class EmulatorState:
         self.lifecycle = DeploymentLifecycle(self.catalog, self.store, self.jobs, self.time)
         self.replacement = ModelReplacement(self.catalog, self.store, self.jobs, self.time)
         self.settings = DeploymentSettings(self.store, self.jobs)
+        self.registry = ModelRegistry(
+            self.seed, self.catalog, self.store, self.time, self.options.build_duration()
+        )
+        self.environments = PredictionEnvironments(self.seed, self.catalog)
+        self.tags = DeploymentTags(self.seed, self.store)
+        self.sharing = DeploymentSharing(self.seed)
+
+    def deployment_extras(self, record: DeploymentRecord) -> dict[str, Any]:
+        """The fields of a deployment's JSON that the registry, environments and sharing
+        parts own."""
+        version = self.registry.version(record.package_id)
+        env = self.environments.get(record.environment_id)
+        return {
+            "modelPackage": None if version is None else package_summary(version),
+            "predictionEnvironment": None if env is None else environment_summary(env),
+            "owners": owners_json(self.sharing.owners(record)),
+        }
 
     # -- time, faults, reset -----------------------------------------------------------------
 
@@ -166,8 +192,13 @@ class EmulatorState:
         importance: str | None = None,
         status: str = "active",
         prediction_server_id: str | None = None,
+        package_id: str | None = None,
+        environment_id: str | None = None,
     ) -> DeploymentRecord:
         """Create a deployment at once, without a job (handy to set up a test).
+
+        By default it serves the model's seed registered model version (``package_id``
+        names another version of the same model) on the first prediction server.
 
         Raises:
             KeyError: If the model is unknown.
@@ -179,6 +210,8 @@ class EmulatorState:
             importance=importance,
             status=status,
             prediction_server_id=prediction_server_id,
+            package_id=package_id,
+            environment_id=environment_id,
         )
 
     def start_creation(self, model: ModelRecord, fields: Mapping[str, Any]) -> Job:

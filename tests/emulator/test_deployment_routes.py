@@ -142,8 +142,19 @@ async def test_get_deployment_shape(emu: Emulator, session: aiohttp.ClientSessio
     assert set(body["defaultPredictionServer"]) == {"id", "url", "datarobot-key"}
     assert len(body["predictionUsage"]["dailyRates"]) == 7
     assert all(isinstance(p, str) for p in body["permissions"])
-    for health in ("serviceHealth", "modelHealth", "accuracyHealth"):
-        assert body[health]["startDate"] is None
+    for health in ("serviceHealth", "modelHealth", "accuracyHealth", "fairnessHealth"):
+        # the week up to the hour after the last prediction: whole hours, 7 days apart
+        start, end = body[health]["startDate"], body[health]["endDate"]
+        assert start.endswith(":00:00.000000Z")
+        assert end.endswith(":00:00.000000Z")
+        assert start < end
+    assert body["fairnessHealth"]["message"] != body["accuracyHealth"]["message"]
+    model = emu.state.current_model(record.id)
+    assert body["modelPackage"]["id"] == model.package_id != model.id
+    assert body["modelPackage"]["registeredModelId"]
+    assert body["predictionEnvironment"]["platform"] == "datarobot"
+    assert {t["name"] for t in body["tags"]} == {"team", "environment"}
+    assert body["owners"]["count"] == 1
     status, _, body = await call(session, "GET", f"{emu.endpoint}/deployments/{'f' * 24}/")
     assert (status, body) == (404, {"message": "Deployment not found."})
 

@@ -88,7 +88,8 @@ def test_every_option_reaches_the_state() -> None:
     clock = FakeClock()
     given: dict[str, Any] = {
         "token": "t1", "tokens": {"ro": "read-only"}, "replacement_seconds": (1, 2),
-        "settings_seconds": 3, "creation_seconds": 4, "status_seconds": 5, "faults": "503=0.5",
+        "settings_seconds": 3, "creation_seconds": 4, "status_seconds": 5,
+        "package_build_seconds": (6, 7), "faults": "503=0.5",
         "seed": 9, "deployments": 2, "status_retry_after": 1.5, "clock": clock,
         "host": "127.0.0.1", "port": 0,
     }  # fmt: skip
@@ -101,6 +102,7 @@ def test_every_option_reaches_the_state() -> None:
     assert state.faults == FaultProfile.parse("503=0.5")
     assert len(state.live_deployments()) == 2
     assert state.options.job_durations()[JobKind.REPLACE] == (1.0, 2.0)
+    assert state.options.build_duration() == (6.0, 7.0)
     assert create_app(**{k: v for k, v in given.items() if k in STATE})
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import aiodeploy
-from aiodeploy import AsyncDeploymentClient, Outcome
+from aiodeploy import AsyncDeploymentClient
 from tests.reliability.fakeserver import Reply, fake_server
 
 
