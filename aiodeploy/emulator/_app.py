@@ -20,9 +20,14 @@ from ._options import StateOptions, keywords_of
 from ._routes_admin import add_admin_routes
 from ._routes_catalog import add_catalog_routes
 from ._routes_deployments import add_deployment_routes
+from ._routes_environments import add_environment_routes
+from ._routes_packages import add_package_routes
+from ._routes_registry import add_registry_routes
 from ._routes_replacement import add_replacement_routes
 from ._routes_settings import add_settings_routes
+from ._routes_sharing import add_sharing_routes
 from ._routes_status import add_status_routes
+from ._routes_tags import add_tag_routes
 from ._state import EmulatorState
 
 __all__ = ["ROUTE_MODULES", "create_app", "state_of_app"]
@@ -37,6 +42,11 @@ ROUTE_MODULES: tuple[Callable[[web.UrlDispatcher], None], ...] = (
     add_settings_routes,
     add_status_routes,
     add_admin_routes,
+    add_registry_routes,
+    add_package_routes,
+    add_environment_routes,
+    add_tag_routes,
+    add_sharing_routes,
 )
 """What registers each resource's routes: a new route module adds its function here."""
 _FAULT_MESSAGES = {

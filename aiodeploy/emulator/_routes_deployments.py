@@ -64,7 +64,7 @@ async def list_deployments(request: web.Request) -> web.Response:
     state = state_of(request)
     role = role_of(request)
     chosen, window = select_deployments(
-        request.query, state.live_deployments(), state.catalog, role
+        request.query, state.live_deployments(), state.catalog, role, state.platform_of
     )
     return json_reply(
         DEPLOYMENT_PAGES.envelope(

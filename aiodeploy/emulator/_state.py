@@ -104,6 +104,11 @@ class EmulatorState:
             "owners": owners_json(self.sharing.owners(record)),
         }
 
+    def platform_of(self, record: DeploymentRecord) -> str | None:
+        """The platform of the deployment's prediction environment (``datarobot``, ...)."""
+        env = self.environments.get(record.environment_id)
+        return None if env is None else env.platform
+
     # -- time, faults, reset -----------------------------------------------------------------
 
     def now_iso(self) -> str:

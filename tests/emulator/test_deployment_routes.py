@@ -106,6 +106,25 @@ async def test_filters(emu: Emulator, session: aiohttp.ClientSession) -> None:
     assert {d["model"]["targetType"] for d in regression} == {"Regression"}
     tagged = await _all_pages(session, f"{emu.endpoint}/deployments/?tagKeys=a&tagKeys=b")
     assert tagged == []
+    # seed deployments carry team and environment tags; keys OR values, keys AND values
+    risk = await _all_pages(session, f"{emu.endpoint}/deployments/?tagValues=risk")
+    assert risk
+    assert {d["label"].rsplit("-", 1)[0] for d in risk} == {"credit-risk"}
+    teams = await _all_pages(session, f"{emu.endpoint}/deployments/?tagKeys=team&tagKeys=x")
+    assert len(teams) == len(everything)
+    staged = await _all_pages(
+        session, f"{emu.endpoint}/deployments/?tagKeys=environment&tagValues=staging"
+    )
+    assert staged
+    assert {d["status"] for d in staged} == {"inactive"}
+    dedicated = await _all_pages(
+        session, f"{emu.endpoint}/deployments/?predictionEnvironmentPlatform=datarobot"
+    )
+    assert len(dedicated) == len(everything)
+    assert (
+        await _all_pages(session, f"{emu.endpoint}/deployments/?predictionEnvironmentPlatform=aws")
+        == []
+    )
 
 
 @pytest.mark.parametrize(
