@@ -84,10 +84,13 @@ def _moment(reader: QueryReader, name: str) -> dt.datetime | None:
         return None
     try:
         moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.timezone.utc)
+        # in UTC now, so that comparing never shifts a year near 1 or 9999 out of range
+        return moment.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):
         reader.errors[name] = "value is not a valid date-time"
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def _at(stamp: str) -> dt.datetime:
