@@ -20,6 +20,9 @@ from ._budget import RequestBudget
 from ._config import resolve_config
 from ._face.catalog import CatalogMethods
 from ._face.deployments import DeploymentMethods
+from ._face.governance import GovernanceMethods
+from ._face.lifecycle import LifecycleMethods
+from ._face.registry import RegistryMethods
 from ._face.replacement import ReplacementMethods
 from ._face.settings import SettingsMethods
 from ._polling import PollPolicy
@@ -33,7 +36,15 @@ __all__ = ["DEFAULT_MAX_WAIT", "AsyncDeploymentClient", "DeploymentRef"]
 DEFAULT_MAX_WAIT = 600.0
 
 
-class AsyncDeploymentClient(CatalogMethods, DeploymentMethods, ReplacementMethods, SettingsMethods):
+class AsyncDeploymentClient(
+    CatalogMethods,
+    DeploymentMethods,
+    ReplacementMethods,
+    SettingsMethods,
+    RegistryMethods,
+    LifecycleMethods,
+    GovernanceMethods,
+):
     """Async client for DataRobot deployments, over one aiohttp session.
 
     Use it as an async context manager (or call :meth:`aclose`); every method is a
