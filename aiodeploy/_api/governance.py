@@ -17,6 +17,7 @@ from .._models import Tag
 from .._models_lifecycle import SharedRole, SharedRoleGrant
 from .._session import Session
 from .._wire import Page
+from ..errors import NotFoundError
 from .deployments import get_deployment
 from .settle import Done, send_settled
 
@@ -95,10 +96,12 @@ async def update_tag(
 async def delete_tag(session: Session, dep_id: str, tag_id: str, deadline: Deadline) -> None:
     """``DELETE deployments/{id}/tags/{tagId}/`` (204).
 
-    Not resent blindly (a second DELETE of a deleted tag is a 404): a lost answer is
-    settled by reading the deployment's tags.
+    The deployment's tags are read first: the transport may resend a DELETE whose
+    connection dropped, and a resent DELETE of a deleted tag is a 404, which then means
+    done. Other lost answers are settled by reading the tags again.
     """
     path = f"deployments/{dep_id}/tags/{tag_id}/"
+    existed = any(t.id == tag_id for t in await _tags(session, dep_id, deadline))
 
     async def send() -> None:
         response = await session.send("DELETE", path, idempotent=False, deadline=deadline)
@@ -108,9 +111,13 @@ async def delete_tag(session: Session, dep_id: str, tag_id: str, deadline: Deadl
         gone = all(t.id != tag_id for t in await _tags(session, dep_id, within))
         return Done(None) if gone else None
 
-    await send_settled(
-        session, send, took_effect, deadline=deadline, what=f"the deletion of tag {tag_id}"
-    )
+    try:
+        await send_settled(
+            session, send, took_effect, deadline=deadline, what=f"the deletion of tag {tag_id}"
+        )
+    except NotFoundError:
+        if not existed or await took_effect(deadline) is None:
+            raise
 
 
 async def delete_tags_named(

@@ -92,8 +92,23 @@ async def submit_status(
         deployment = await get_deployment(session, dep_id, deadline=within, persist=True)
         return Done(None) if deployment.status == status else None
 
+    async def shows(within: Deadline) -> str | None:
+        # the status changes when its job completes, which no answer told us about
+        await session.read_until(
+            lambda d: get_deployment(session, dep_id, deadline=d, persist=True),
+            lambda deployment: deployment.status == status,
+            deadline=within,
+            url=session.url_for(f"deployments/{dep_id}/"),
+        )
+        return None
+
     return await send_settled(
-        session, send, took_effect, deadline=deadline, what=f"the status change of {dep_id}"
+        session,
+        send,
+        took_effect,
+        deadline=deadline,
+        what=f"the status change of {dep_id}",
+        last_wait=shows,
     )
 
 

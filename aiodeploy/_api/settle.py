@@ -36,6 +36,7 @@ async def send_settled(
     *,
     deadline: Deadline | None,
     what: str,
+    last_wait: Callable[[Deadline], Awaitable[T]] | None = None,
 ) -> T:
     """``send()``, and when its answer does not say, ``took_effect(deadline)`` decides.
 
@@ -46,10 +47,14 @@ async def send_settled(
             ``None`` when it is not (then ``send`` runs again).
         deadline: bounds the reads (``None``: the client's ``max_wait``).
         what: the change, for the error when it never showed.
+        last_wait: for a change that shows only once a job the server started completes:
+            when the resends are used up, wait for it to show (up to the deadline) rather
+            than call it failed.
 
     Raises:
         AiodeployError: every answer was lost and the change never showed (its cause is
             the last lost answer).
+        AsyncTimeoutError: (``last_wait``) the change did not show by the deadline.
         APIError, TransportError: an answer that says the server did not act (a 4xx), or
             an error from the reads.
     """
@@ -69,6 +74,8 @@ async def send_settled(
         if done is not None:
             return done.value
         if resent >= session.retry.max_attempts:
+            if last_wait is not None:
+                return await last_wait(deadline)
             raise AiodeployError(
                 f"{what} did not take effect: no answer to its {resent + 1} requests said "
                 "so, and the server does not show it"
