@@ -8,17 +8,17 @@ accepted before or after the subcommand; after it wins when both are given. The
 from __future__ import annotations
 
 import argparse
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from .._version import __version__
-from .._wire import check_id, check_reason
+from .._wire import check_reason
 from ..emulator import _cli as emulator_cli
 from ..enums import ModelReplacementReason
 from . import _catalog, _commands, _replace
 from ._argv import glue_dash_values
-from ._base import ApiCommand, run_api
+from ._parser_registry import add_lifecycle_leaves, add_registry_commands
+from ._parsing import add_global_flags, api, argument_type, command, id_of, positive_int, seconds
 from ._rollout import rollout
 
 __all__ = ["GLOBAL_DEFAULTS", "build_parser", "parse"]
@@ -37,75 +37,11 @@ _REASONS = [reason.value for reason in ModelReplacementReason]
 _Formatter = argparse.RawDescriptionHelpFormatter
 
 
-def _argument_type(name: str, parse: Callable[[str], Any]) -> Callable[[str], Any]:
-    def convert(text: str) -> Any:
-        try:
-            return parse(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    convert.__name__ = name  # argparse names the type in "invalid <name> value" messages
-    return convert
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(f"must be a whole number >= 1, got {value}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    value = float(text)
-    if not value >= 0 or value == float("inf"):
-        raise ValueError(f"must be a number of seconds >= 0, got {text}")
-    return value
-
-
-def _id_of(what: str) -> Callable[[str], str]:
-    return _argument_type(what, lambda text: check_id(text, what))
-
-
+# the builders live in _parsing; the leaves below use them under these names
+_argument_type, _positive_int, _seconds = argument_type, positive_int, seconds
+_id_of, _add_global_flags, _command = id_of, add_global_flags, command
 _dep = _id_of("deployment id")
 _model = _id_of("model id")
-
-
-def _add_global_flags(parser: argparse.ArgumentParser, *, prefix: str) -> None:
-    group = parser.add_argument_group("connection and output (before or after the command)")
-    kept = argparse.SUPPRESS if not prefix else None  # "not given" must not overwrite
-    group.add_argument(
-        "--endpoint", dest=f"{prefix}endpoint", default=kept, metavar="URL",
-        help="API endpoint, e.g. https://app.datarobot.com/api/v2 "
-        "(else DATAROBOT_ENDPOINT, else drconfig.yaml)",
-    )  # fmt: skip
-    group.add_argument(
-        "--token", dest=f"{prefix}token", default=kept, metavar="TOKEN",
-        help="API token (else DATAROBOT_API_TOKEN, else drconfig.yaml)",
-    )  # fmt: skip
-    group.add_argument(
-        "--token-type", dest=f"{prefix}token_type", default=kept, choices=["Bearer", "Token"],
-        help="Authorization scheme (Bearer)",
-    )  # fmt: skip
-    group.add_argument(
-        "--json", dest=f"{prefix}json", action="store_true",
-        default=False if prefix else argparse.SUPPRESS,
-        help="print one JSON document instead of tables",
-    )  # fmt: skip
-    group.add_argument(
-        "--max-wait", dest=f"{prefix}max_wait", default=kept, metavar="SECONDS",
-        type=_argument_type("seconds", _seconds),
-        help="longest wait for one job, polls and retries included (600)",
-    )  # fmt: skip
-
-
-def _command(
-    sub: Any, name: str, summary: str, example: str, **kwargs: Any
-) -> argparse.ArgumentParser:
-    parser: argparse.ArgumentParser = sub.add_parser(
-        name, help=summary, description=summary, epilog=f"example:\n  {example}",
-        formatter_class=_Formatter, allow_abbrev=False, **kwargs,
-    )  # fmt: skip
-    return parser
 
 
 def _ids(parser: argparse.ArgumentParser, *, model: bool = False) -> None:
@@ -115,15 +51,14 @@ def _ids(parser: argparse.ArgumentParser, *, model: bool = False) -> None:
         parser.add_argument("model", type=_model, metavar="MODEL", help="model id")
 
 
-def _api(parser: argparse.ArgumentParser, command: ApiCommand) -> None:
-    _add_global_flags(parser, prefix="")
-    parser.set_defaults(run=functools.partial(run_api, command))
+_api = api
 
 
 def _deployments(sub: Any) -> None:
     group = _command(
-        sub, "deployments", "list, show or delete deployments", "aiodeploy deployments list"
-    )
+        sub, "deployments", "list, show, change or delete deployments",
+        "aiodeploy deployments list",
+    )  # fmt: skip
     leaves = group.add_subparsers(dest="action", metavar="ACTION", required=True)
     ls = _command(
         leaves, "list", "list deployments", "aiodeploy deployments list --search churn --json"
@@ -150,6 +85,7 @@ def _deployments(sub: Any) -> None:
     )  # fmt: skip
     _add_global_flags(delete, prefix="")
     delete.set_defaults(run=_commands.deployments_delete)
+    add_lifecycle_leaves(leaves)
 
 
 def _catalog_commands(sub: Any) -> None:
@@ -267,6 +203,7 @@ def build_parser(prog: str = "aiodeploy") -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _deployments(sub)
     _catalog_commands(sub)
+    add_registry_commands(sub)
     _single(sub)
     _rollout(sub)
     emulator = _command(
