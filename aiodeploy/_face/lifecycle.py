@@ -229,6 +229,11 @@ class LifecycleMethods(Face):
             on_event,
         )  # fmt: skip
 
+    bulk_activate = bulk_activate_deployments
+    """Alias of :meth:`bulk_activate_deployments` (the name DESIGN.md uses)."""
+    bulk_deactivate = bulk_deactivate_deployments
+    """Alias of :meth:`bulk_deactivate_deployments` (the name DESIGN.md uses)."""
+
     async def _bulk_status(
         self,
         deployments: Iterable[DeploymentRef],

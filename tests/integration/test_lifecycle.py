@@ -127,7 +127,7 @@ async def test_bulk_status_changes_wait_for_their_jobs(client, emulator) -> None
     assert result.ok
     assert {d.status for d in emulator.state.live_deployments()} == {"inactive"}
     assert emulator.state.stats.request_count(method="PATCH", route=STATUS) == len(ids)
-    result = await client.bulk_activate_deployments(ids, max_wait=30)
+    result = await client.bulk_activate(ids, max_wait=30)  # DESIGN.md's shorter name
     assert result.counts["updated"] == len(ids)
     assert {d.status for d in emulator.state.live_deployments()} == {"active"}
 
