@@ -10,11 +10,10 @@ from .._bulk import BulkEvent, BulkResult
 from .._deadline import Deadline
 from .._models import Tag
 from .._models_lifecycle import SharedRole, SharedRoleGrant
-from .._wire import DeploymentRef, check_id, deployment_id
+from .._wire import DeploymentRef, check_id, check_text, deployment_id
 from ..errors import ConflictError
 from ._base import Face
 from ._fleet import Journal, run_steps
-from .registry import check_text
 
 __all__ = ["GovernanceMethods"]
 

@@ -10,11 +10,10 @@ from .._bulk import BulkEvent, BulkResult
 from .._deadline import Deadline
 from .._models import Deployment
 from .._models_lifecycle import Capability, Feature
-from .._wire import DeploymentRef, deployment_id
+from .._wire import DeploymentRef, check_importance, check_text, deployment_id
 from ..enums import DeploymentStatus
 from ._base import Face
 from ._fleet import Journal, run_steps
-from .registry import check_importance, check_text
 
 __all__ = ["LifecycleMethods", "update_changes"]
 

@@ -14,39 +14,10 @@ from .._models_registry import (
     RegisteredModelDeployment,
     RegisteredModelVersion,
 )
-from .._wire import check_id
-from ..enums import Importance
+from .._wire import check_id, check_importance, check_text
 from ._base import Face
 
-__all__ = ["RegistryMethods", "check_importance", "check_text"]
-
-
-def check_text(value: object, what: str) -> str:
-    """A non-blank string, checked.
-
-    Raises:
-        TypeError: not a string.
-        ValueError: blank.
-    """
-    if not isinstance(value, str):
-        raise TypeError(f"{what} must be a string, got {type(value).__name__}")
-    if not value.strip():
-        raise ValueError(f"{what} must not be blank")
-    return value
-
-
-def check_importance(importance: object) -> str:
-    """An importance level in any case (``"high"`` is ``HIGH``), checked.
-
-    Raises:
-        ValueError: not one of ``CRITICAL``, ``HIGH``, ``MODERATE``, ``LOW``.
-    """
-    text = importance.strip().upper() if isinstance(importance, str) else importance
-    try:
-        return Importance(text).value
-    except ValueError:
-        levels = ", ".join(i.value for i in Importance)
-        raise ValueError(f"unknown importance {importance!r}; use one of {levels}") from None
+__all__ = ["RegistryMethods"]
 
 
 class RegistryMethods(Face):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .._face.registry import check_importance
+from .._wire import check_importance
 from . import _lifecycle, _registry
 from ._base import UsageError, run_api
 from ._parsing import add_global_flags, api, argument_type, command, id_of, positive_int
