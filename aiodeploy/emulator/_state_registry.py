@@ -167,6 +167,8 @@ class ModelRegistry:
             self.registered[registered.id] = registered
         low, high = self._build_seconds
         duration = self._rng.uniform(low, high) if high > low else low
+        if prediction_threshold is None and project.target_type == "Binary":
+            prediction_threshold = 0.5  # DataRobot's default for binary classification
         version = VersionRecord(
             id=self._new_id("model-package"),
             registered_model_id=registered.id,
@@ -176,11 +178,7 @@ class ModelRegistry:
             description=description,
             created_at=now,
             built_at=self._time.now() + duration,
-            prediction_threshold=prediction_threshold
-            if prediction_threshold is not None
-            else 0.5
-            if project.target_type == "Binary"
-            else None,
+            prediction_threshold=prediction_threshold,
             tags=[self._tag(t) for t in tags],
         )
         self.versions[version.id] = version

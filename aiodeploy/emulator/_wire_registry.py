@@ -205,12 +205,13 @@ def package_summary(version: VersionRecord) -> dict[str, Any]:
 
 def owners_json(owners: list[Recipient]) -> dict[str, Any]:
     """The ``owners`` block of a deployment."""
-    preview = [
-        _USER if r.id == OWNER.id else {"id": r.id, "email": r.name, "firstName": None,
-                                        "lastName": None}
-        for r in owners[:3]
-    ]  # fmt: skip
-    return {"count": len(owners), "preview": preview}
+
+    def person(r: Recipient) -> dict[str, Any]:
+        if r.id == OWNER.id:
+            return _USER
+        return {"id": r.id, "email": r.name, "firstName": None, "lastName": None}
+
+    return {"count": len(owners), "preview": [person(r) for r in owners[:3]]}
 
 
 def _first_start(history: list[HistoryEntry], ids: set[str]) -> str | None:
