@@ -22,9 +22,12 @@ from ._face.accuracy import AccuracyMethods
 from ._face.catalog import CatalogMethods
 from ._face.challengers import ChallengerMethods
 from ._face.deployments import DeploymentMethods
+from ._face.governance import GovernanceMethods
+from ._face.lifecycle import LifecycleMethods
 from ._face.monitoring import MonitoringMethods
 from ._face.policy import PolicyMethods
 from ._face.predictions import PredictionMethods
+from ._face.registry import RegistryMethods
 from ._face.replacement import ReplacementMethods
 from ._face.rollouts import RolloutMethods
 from ._face.settings import SettingsMethods
@@ -58,6 +61,9 @@ class AsyncDeploymentClient(
     RouteSettingsMethods,
     ChallengerMethods,
     PolicyMethods,
+    RegistryMethods,
+    LifecycleMethods,
+    GovernanceMethods,
 ):
     """Async client for DataRobot deployments, over one aiohttp session.
 

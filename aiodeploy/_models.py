@@ -16,6 +16,7 @@ __all__ = [
     "Deployment",
     "DeploymentModel",
     "DeploymentModelPackage",
+    "DeploymentPredictionEnvironment",
     "DeploymentPredictionServer",
     "DriftTrackingSettings",
     "FeatureDriftSettings",
@@ -99,6 +100,21 @@ class DeploymentPredictionServer(_Base, frozen=True, kw_only=True):
     datarobot_key: str | None = msgspec.field(default=None, name="datarobot-key")
 
 
+class DeploymentPredictionEnvironment(_Base, frozen=True, kw_only=True):
+    """Where a deployment runs, as embedded in the deployment object.
+
+    Attributes:
+        platform: ``datarobot`` (a dedicated prediction server), ``datarobotServerless``,
+            ``aws``, ...
+    """
+
+    id: str | None = None
+    name: str | None = None
+    platform: str | None = None
+    supported_model_formats: list[str] = msgspec.field(default_factory=list)
+    is_managed_by_management_agent: bool = False
+
+
 class HealthStatus(_Base, frozen=True, kw_only=True):
     """One health block (service, model, accuracy or fairness)."""
 
@@ -155,6 +171,7 @@ class Deployment(_Base, frozen=True, kw_only=True):
     permissions: list[str] = msgspec.field(default_factory=list)
     prediction_usage: PredictionUsage | None = None
     tags: list[Tag] = msgspec.field(default_factory=list)
+    prediction_environment: DeploymentPredictionEnvironment | None = None
 
 
 class ValidationCheck(_Base, frozen=True, kw_only=True):

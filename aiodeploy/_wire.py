@@ -17,7 +17,7 @@ import msgspec
 
 from ._models import Deployment
 from ._waits import server_wait
-from .enums import ModelReplacementReason
+from .enums import Importance, ModelReplacementReason
 from .errors import APIError, ResponseDecodeError, error_class_for_status
 
 T = TypeVar("T")
@@ -127,6 +127,34 @@ def check_reason(reason: object) -> ModelReplacementReason:
     except ValueError:
         allowed = ", ".join(r.value for r in ModelReplacementReason)
         raise ValueError(f"unknown replacement reason {reason!r}; use one of {allowed}") from None
+
+
+def check_text(value: object, what: str) -> str:
+    """A non-blank string, checked.
+
+    Raises:
+        TypeError: not a string.
+        ValueError: blank.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise ValueError(f"{what} must not be blank")
+    return value
+
+
+def check_importance(importance: object) -> str:
+    """An importance level in any case (``"high"`` is ``HIGH``), checked.
+
+    Raises:
+        ValueError: not one of ``CRITICAL``, ``HIGH``, ``MODERATE``, ``LOW``.
+    """
+    text = importance.strip().upper() if isinstance(importance, str) else importance
+    try:
+        return Importance(text).value
+    except ValueError:
+        levels = ", ".join(i.value for i in Importance)
+        raise ValueError(f"unknown importance {importance!r}; use one of {levels}") from None
 
 
 def deployment_id(deployment: DeploymentRef) -> str:

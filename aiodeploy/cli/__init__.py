@@ -1,8 +1,10 @@
-"""The ``aiodeploy`` command line: deployments, projects, models, replacement, drift, rollouts.
+"""The ``aiodeploy`` command line: deployments, projects, models, the registry, replacement,
+drift, rollouts.
 
-Commands: ``deployments list|get|delete``, ``projects list``, ``models list PROJECT``,
-``validate``, ``replace``, ``wait``, ``drift get|set``, ``settings get|set``, ``rollout``,
-``apply POLICY [--plan]`` and ``emulator``;
+Commands: ``deployments list|get|delete|update|activate|deactivate``, ``projects list``,
+``models list PROJECT``, ``registry list|versions|register``, ``validate``, ``replace``,
+``wait``, ``drift get|set``, ``settings get|set``, ``rollout``, ``apply POLICY [--plan]`` and
+``emulator``;
 ``aiodeploy --help`` (or ``python -m aiodeploy --help``) and each command's ``--help``
 describe them. The global flags ``--endpoint``, ``--token``, ``--token-type``, ``--json``,
 ``--max-wait``, ``--timeout`` (seconds for one HTTP request) and ``-v``/``--verbose`` (each
@@ -18,6 +20,9 @@ console, ``PYTHONIOENCODING=ascii``) are replaced, never a crash; a reader that 
 (``aiodeploy deployments list | head -1``) ends the command quietly.
 
 ``deployments list --limit N`` reads pages only until it has N deployments.
+``deployments update|activate|deactivate`` take one or more deployments: one is shown
+afterwards; several are changed concurrently (``--concurrency``), one line each, and the
+exit code is 1 when any of them failed.
 ``deployments delete`` asks for confirmation on a terminal; elsewhere it needs ``--yes``
 (else exit 2), so that a script never hangs on a prompt or deletes by accident.
 ``replace`` names the failing checks of a refusal (422). Stopping its wait (Ctrl-C,

@@ -1,12 +1,13 @@
 """An embedded DataRobot-compatible server for tests, demos and load experiments.
 
-It serves the deployment routes of DataRobot's public API v2 (``/api/v2``) from memory, with
-DataRobot's status codes, envelopes and asynchronous-job protocol (202 + ``Location`` →
-``status/{id}/`` → 303), so that both aiodeploy and the official ``datarobot`` client run
-against it unchanged; and DataRobot's real-time prediction API on a second port (another
-origin, as a dedicated prediction server is), whose traffic the monitoring routes read
-(the ``datarobot-predict`` library predicts through it unchanged). It can inject faults,
-deterministically from a seed.
+It serves the deployment, registry (registered models, model packages), prediction
+environment, tag, sharing, settings and monitoring routes of DataRobot's public API v2
+(``/api/v2``) from memory, with DataRobot's status codes, envelopes and asynchronous-job
+protocol (202 + ``Location`` → ``status/{id}/`` → 303), so that both aiodeploy and the
+official ``datarobot`` client run against it unchanged; and DataRobot's real-time
+prediction API on a second port (another origin, as a dedicated prediction server is),
+whose traffic the monitoring routes read (the ``datarobot-predict`` library predicts
+through it unchanged). It can inject faults, deterministically from a seed.
 
 Example:
     .. code-block:: python
@@ -39,6 +40,9 @@ defaults. An unknown keyword is a ``TypeError`` (mypy flags it too), a bad value
   ``status_seconds=0.2``, ``challenger_seconds=0.5``, ``intervals_seconds=0.5``: job
   durations, a number or a ``(min, max)`` range drawn per job from the seed
   (``--replacement-seconds 1:3`` on the command line).
+- ``package_build_seconds=0``: how long a new registered model version
+  (``modelPackages/fromLeaderboard/``) builds; its ``buildStatus`` is ``inProgress`` until
+  then (0: ``complete`` at once), a number or a ``(min, max)`` range.
 - ``faults=None``: a :class:`FaultProfile` or its spec string (below).
 - ``seed=0``: ids, durations, seed deployments and fault draws all derive from it.
 - ``deployments=0``: deployments created at start, spread over the projects and labelled
@@ -69,13 +73,25 @@ Seed data (``emu.state.catalog``): five projects: ``Loan defaults`` (Binary, tar
 ``price``), ``Iris species`` (Multiclass, ``species``: setosa, versicolor, virginica), and
 last ``Store sales forecast`` (time series, Regression on ``sales``), which no seed
 deployment serves (prediction intervals are computed for time-series models only). Each
-has five models whose ``seed_role`` says how they validate against the project's
-``champion``: two ``compatible`` (passing), one ``extra-features`` (warning: it needs
-features the champion lacks), one ``type-mismatch`` (failing ``featureDataTypes``). Models
-of other projects fail ``target`` (and ``targetType``/``targetClasses`` as they differ).
-Two prediction servers (both at ``emu.prediction_url`` once started, each with its
-``DataRobot-Key``). Every model is also its own model package (same id), so
-``modelPackageId`` works where ``modelId`` does.
+has five models sharing the project's feature types, whose ``seed_role`` says how they
+validate against the project's ``champion``: three ``compatible`` (passing), one
+``extra-features`` (warning: it needs features the champion lacks). Models of other
+projects fail ``target`` (and ``targetType``/``targetClasses`` as they differ). Two
+prediction servers (both at ``emu.prediction_url`` once started, each with its
+``DataRobot-Key``).
+
+The registry (``emu.state.registry``): one registered model per project (named after it)
+holding a version per model, version 1 the champion; a version's id is its model's
+``package_id``, never the model's id. ``modelPackageId`` (replace, validate,
+``deployments/fromModelPackage/``) takes version ids; a deployment's ``modelPackage`` is the
+version it serves (a replacement by ``modelId`` serves the model's seed version).
+Prediction environments (``emu.state.environments``): a ``datarobot`` one per prediction
+server (a deployment's ``predictionEnvironment`` is its server's), a serverless one (no
+prediction server) and an external ``aws`` one that takes no DataRobot model. Seed
+deployments carry the tags ``team`` (by project) and ``environment`` (``production`` if
+active, else ``staging``); the emulator's user owns every deployment, which can be shared
+with the users ``alice@example.com`` and ``bob@example.com``, the group ``Risk analysts``
+and the organization ``Emulator Inc.`` (``emu.state.sharing.recipients``).
 
 Predictions: ``POST {prediction_url}/predApi/v1.0/deployments/{id}/predictions`` with
 ``Authorization`` and the deployment's ``DataRobot-Key`` (also ``POST
@@ -117,7 +133,8 @@ State helpers for tests (``emu.state``):
 - ``replacement_candidates(id)`` → ``Candidates(current, passing, warning, failing)``;
 - ``current_model(id)``, ``model_history(id)`` (``HistoryEntry(model_id, reason,
   start_date, end_date)``, oldest first);
-- ``create_deployment(model_id, label, ...)``: at once, without a job;
+- ``create_deployment(model_id, label, ..., package_id=None, environment_id=None)``: at
+  once, without a job;
 - ``predictions``: the prediction server (``set_model_faults`` sets its faults);
   ``monitoring.data.requests``: every prediction request answered, in order, as a
   ``PredictionRequest(epoch, deployment_id, model_id, rows, latency_ms, status, error,
@@ -129,7 +146,9 @@ State helpers for tests (``emu.state``):
   jobs; done before each request);
 - ``options`` (the :class:`StateOptions` it was built from), ``time`` (its clock), and one
   part per resource: ``lifecycle`` (create, update, delete, status changes),
-  ``replacement`` (validate, candidates, replace), ``settings``.
+  ``replacement`` (validate, candidates, replace), ``settings``, ``registry`` (registered
+  models and versions: ``version(id)``, ``registered``, ``build_status(version)``),
+  ``environments``, ``tags``, ``sharing``.
 
 Fault spec (``FaultProfile.parse`` and the CLI's ``--faults``): comma-separated
 ``key=value``. ``500``, ``502``, ``503``, ``504``, ``429``: rate (0-1) of requests answered
@@ -163,8 +182,23 @@ Choices where the contract is silent:
 - Settings and status changes apply when their job completes; their 202 has no body.
 - Jobs of a deployment deleted meanwhile end in ``ERROR``. ``DELETE status/{id}/`` aborts a
   running job (rolling a replacement back) and forgets it.
-- The ``importance`` list filter works (no approval-workflow 403); filters on data the
-  emulator does not have (tags, prediction environments) match nothing.
+- The ``importance`` list filter works (no approval-workflow 403); so do ``tagKeys`` and
+  ``tagValues`` (repeatable; keys OR keys, values OR values, keys AND values) and
+  ``predictionEnvironmentPlatform``; prediction environment tags match nothing.
+- ``registeredModels/`` lists in creation order, ``versions/`` by version number (both
+  paginated with ``totalCount``; ``sortKey``/``sortDirection`` change it).
+  ``modelPackages/fromLeaderboard/`` answers 201 with the version; registered model names
+  are unique (422), and a version joins a registered model only with its target (422).
+  A version still building is refused by validation (``modelStatus``) and by
+  ``deployments/fromModelPackage/`` (422). ``fromModelPackage`` with neither
+  ``defaultPredictionServerId`` nor ``predictionEnvironmentId`` uses the first prediction
+  server; both is a 422.
+- ``features/`` lists the champion model's features, most important first.
+- A deployment has at most one tag with a given name and value (409 otherwise).
+  ``sharedRoles/`` answers 404 for an unknown user, group or organization and 422 for a
+  change that leaves the deployment without owner.
+- Health blocks cover the week up to the hour after the last prediction (or model change);
+  ``fairnessHealth`` is ``unavailable``, with its own message.
 - Dropped connections are TCP resets (``ECONNRESET``).
 - Monitoring windows are whole hours; other ``start``/``end`` values are rounded out
   (``start`` down, ``end`` up) instead of refused. Without ``modelId``, service stats cover

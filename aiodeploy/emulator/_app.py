@@ -21,14 +21,19 @@ from ._routes_actuals import add_actuals_routes
 from ._routes_admin import add_admin_routes
 from ._routes_catalog import add_catalog_routes
 from ._routes_deployments import add_deployment_routes
+from ._routes_environments import add_environment_routes
 from ._routes_monitoring import add_monitoring_routes
+from ._routes_packages import add_package_routes
 from ._routes_predictions import add_prediction_routes
+from ._routes_registry import add_registry_routes
 from ._routes_replacement import add_replacement_routes
 from ._routes_settings import add_settings_routes
 from ._routes_settings_challengers import add_challenger_routes
 from ._routes_settings_config import add_settings_config_routes
 from ._routes_settings_intervals import add_interval_routes
+from ._routes_sharing import add_sharing_routes
 from ._routes_status import add_status_routes
+from ._routes_tags import add_tag_routes
 from ._state import EmulatorState
 
 __all__ = ["ROUTE_MODULES", "create_app", "state_of_app"]
@@ -49,6 +54,11 @@ ROUTE_MODULES: tuple[Callable[[web.UrlDispatcher], None], ...] = (
     add_actuals_routes,
     add_prediction_routes,
     add_admin_routes,
+    add_registry_routes,
+    add_package_routes,
+    add_environment_routes,
+    add_tag_routes,
+    add_sharing_routes,
 )
 """What registers each resource's routes: a new route module adds its function here."""
 _FAULT_MESSAGES = {

@@ -37,17 +37,21 @@ _ORDER_KEYS: dict[str, _Key] = {
     "importance": lambda d: _IMPORTANCE_RANK[d.importance],
 }
 _HEALTH_VALUES = tuple(_HEALTH_RANK)
-_NEVER_MATCH = (
-    "tagKeys", "tagValues", "predictionEnvironmentPlatform", "predictionEnvironmentTagKeys",
-    "predictionEnvironmentTagValues",
+# prediction environments carry no tags here
+_NEVER_MATCH = ("predictionEnvironmentTagKeys", "predictionEnvironmentTagValues")
+_PLATFORMS = (
+    "aws", "gcp", "azure", "onPremise", "datarobot", "datarobotServerless", "openShift",
+    "other", "snowflake", "sapAiCore",
 )  # fmt: skip
+PlatformOf = Callable[[DeploymentRecord], "str | None"]
+"""The platform of a deployment's prediction environment."""
 _ACCEPTED = (
     "offset", "limit", "orderBy", "search", "status", "role", "serviceHealth", "modelHealth",
     "accuracyHealth", "importance", "lastPredictionTimestampStart", "lastPredictionTimestampEnd",
     "predictionUsageDailyAvgGreaterThan", "predictionUsageDailyAvgLessThan",
     "defaultPredictionServerId", "buildEnvironmentType", "executionEnvironmentType",
     "createdByMe", "createdBy", "championModelExecutionType", "championModelTargetType",
-    "isA2AAgent", *_NEVER_MATCH,
+    "isA2AAgent", "tagKeys", "tagValues", "predictionEnvironmentPlatform", *_NEVER_MATCH,
 )  # fmt: skip
 _Predicate = Callable[[DeploymentRecord], bool]
 
@@ -69,6 +73,21 @@ def _timestamp(reader: QueryReader, name: str) -> str | None:
 
 def _has_value(attr: str, wanted: set[str]) -> _Predicate:
     return lambda d: getattr(d, attr) in wanted
+
+
+def _tag_filters(reader: QueryReader, platform_of: PlatformOf | None) -> list[_Predicate]:
+    """``tagKeys`` (a tag of one of these names) and ``tagValues`` (a tag of one of these
+    values), each repeatable; they combine with AND like any two filters."""
+    found: list[_Predicate] = []
+    if (keys := reader.strings("tagKeys")) is not None:
+        wanted_keys = set(keys)
+        found.append(lambda d: any(t.name in wanted_keys for t in d.tags))
+    if (values := reader.strings("tagValues")) is not None:
+        wanted_values = set(values)
+        found.append(lambda d: any(t.value in wanted_values for t in d.tags))
+    if (platforms := reader.choices("predictionEnvironmentPlatform", _PLATFORMS)) is not None:
+        found.append(lambda d: platform_of is not None and platform_of(d) in platforms)
+    return found
 
 
 def _filters(reader: QueryReader, catalog: SeedData, role: Role) -> list[_Predicate]:
@@ -143,9 +162,16 @@ def _filters(reader: QueryReader, catalog: SeedData, role: Role) -> list[_Predic
 
 
 def select_deployments(
-    query: MultiMapping[str], records: list[DeploymentRecord], catalog: SeedData, role: Role
+    query: MultiMapping[str],
+    records: list[DeploymentRecord],
+    catalog: SeedData,
+    role: Role,
+    platform_of: PlatformOf | None = None,
 ) -> tuple[list[DeploymentRecord], Window]:
     """Filter and order deployments as the query asks.
+
+    ``platform_of`` tells a deployment's prediction environment platform (without it,
+    ``predictionEnvironmentPlatform`` matches nothing).
 
     Returns:
         All matching deployments in order, and the page asked for.
@@ -160,7 +186,7 @@ def select_deployments(
     key = _ORDER_KEYS.get(order.removeprefix("-"))
     if key is None:
         reader.errors["orderBy"] = f"value doesn't match any variant of {', '.join(_ORDER_KEYS)}"
-    predicates = _filters(reader, catalog, role)
+    predicates = _filters(reader, catalog, role) + _tag_filters(reader, platform_of)
     reader.check()
     assert key is not None
     # Every page request filters and sorts all deployments (no cache to go stale), so keep

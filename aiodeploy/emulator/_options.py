@@ -174,6 +174,10 @@ class StateOptions:
         0.5, "prediction-interval computation job duration: seconds, or a (min, max) range",
         _DURATION, job=JobKind.INTERVALS,
     )  # fmt: skip
+    package_build_seconds: float | tuple[float, float] = option(
+        0.0, "build time of a new registered model version: seconds, or a (min, max) range",
+        _DURATION,
+    )  # fmt: skip
     faults: FaultProfile | str | None = option(
         None,
         "a FaultProfile or its spec, e.g. '503=0.1,429=0.05,retry_after=1,latency=0.05'",
@@ -210,6 +214,7 @@ class StateOptions:
         # building what the state will build raises its ValueError now, at the caller's line
         TokenTable(self.token, self.tokens)
         self.job_durations()
+        self.build_duration()
         self.fault_profile()
         if self.deployments < 0:
             raise ValueError("deployments must be >= 0")
@@ -228,6 +233,10 @@ class StateOptions:
                 for kind in kinds if isinstance(kinds, tuple) else (kinds,):
                     durations[kind] = duration
         return durations
+
+    def build_duration(self) -> Duration:
+        """Return the ``(min, max)`` build time of a new registered model version."""
+        return parse_duration(self.package_build_seconds, "package_build_seconds")
 
     def fault_profile(self) -> FaultProfile | None:
         """Return the fault profile (a spec string parsed), or None."""

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "OWNER_ID",
     "DeploymentRecord",
     "HistoryEntry",
     "Job",
@@ -17,9 +18,14 @@ __all__ = [
     "ModelRecord",
     "PredictionServerRecord",
     "ProjectRecord",
+    "TagRecord",
     "format_timestamp",
     "object_id",
 ]
+
+
+OWNER_ID = "5a8ac9ab07a57a0001be501f"
+"""The user every token acts as: the creator and first owner of every deployment."""
 
 
 def object_id(seed: int, kind: str, number: int) -> str:
@@ -57,8 +63,9 @@ class ModelRecord:
 
     Attributes:
         features: Feature name to data type (``Numeric``, ``Categorical``, ``Text``, ...).
-        seed_role: Why the seed made it: ``champion`` (deployed by default), ``compatible``,
-            ``extra-features`` (validation warns) or ``type-mismatch`` (validation fails).
+        seed_role: Why the seed made it: ``champion`` (deployed by default), ``compatible``
+            or ``extra-features`` (validation warns: it needs features the champion lacks).
+        package_id: Its registered model version in the seed registry (another id).
     """
 
     id: str
@@ -74,15 +81,17 @@ class ModelRecord:
     metric_value: float
     seed_role: str
     status: str = "completed"
+    package_id: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
 class PredictionServerRecord:
-    """A dedicated prediction server."""
+    """A dedicated prediction server, and the DataRobot prediction environment it serves."""
 
     id: str
     url: str
     datarobot_key: str
+    environment_id: str = ""
 
 
 @dataclasses.dataclass
@@ -93,6 +102,16 @@ class HistoryEntry:
     reason: str | None
     start_date: str
     end_date: str | None = None
+    package_id: str = ""
+
+
+@dataclasses.dataclass
+class TagRecord:
+    """A deployment tag."""
+
+    id: str
+    name: str
+    value: str
 
 
 @dataclasses.dataclass(eq=False)
@@ -120,6 +139,11 @@ class DeploymentRecord:
     deleted_at: str | None = None
     replacing_job: str | None = None
     version: int = 0
+    package_id: str = ""
+    environment_id: str | None = None
+    tags: list[TagRecord] = dataclasses.field(default_factory=list)
+    # recipient id -> role (OWNER, USER, CONSUMER); the creator owns a new deployment
+    roles: dict[str, str] = dataclasses.field(default_factory=lambda: {OWNER_ID: "OWNER"})
 
     def touch(self) -> None:
         """Mark the record changed, so that cached JSON is rebuilt."""

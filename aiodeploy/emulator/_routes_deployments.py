@@ -64,14 +64,16 @@ async def list_deployments(request: web.Request) -> web.Response:
     state = state_of(request)
     role = role_of(request)
     chosen, window = select_deployments(
-        request.query, state.live_deployments(), state.catalog, role
+        request.query, state.live_deployments(), state.catalog, role, state.platform_of
     )
     return json_reply(
         DEPLOYMENT_PAGES.envelope(
             request.url,
             chosen,
             window,
-            lambda d: msgspec.Raw(deployment_bytes(d, state.catalog, role, state.json_cache)),
+            lambda d: msgspec.Raw(
+                deployment_bytes(d, state.catalog, role, state.json_cache, state.deployment_extras)
+            ),
         )
     )
 
@@ -80,7 +82,11 @@ async def get_deployment(request: web.Request) -> web.Response:
     """``GET deployments/{id}/``."""
     state = state_of(request)
     record = deployment_or_404(request)
-    return json_reply(deployment_bytes(record, state.catalog, role_of(request), state.json_cache))
+    return json_reply(
+        deployment_bytes(
+            record, state.catalog, role_of(request), state.json_cache, state.deployment_extras
+        )
+    )
 
 
 async def create_from_learning_model(request: web.Request) -> web.Response:

@@ -22,7 +22,7 @@ from ._http import (
 from ._paging import Paging
 from ._params import check_body, check_choice, check_str
 from ._records import ModelRecord
-from ._seed import SeedData
+from ._state import EmulatorState
 from ._wire import history_json
 
 __all__ = ["add_replacement_routes"]
@@ -36,18 +36,26 @@ _REPLACE_FIELDS = {
 _HISTORY_PAGES = Paging(default_limit=20, max_limit=100, total_count=True)
 
 
-def _model_from(body: dict[str, Any], catalog: SeedData) -> ModelRecord:
-    """Find the model named by ``modelId`` or ``modelPackageId`` (exactly one of them).
+def _model_from(body: dict[str, Any], state: EmulatorState) -> tuple[ModelRecord, str, str]:
+    """Find the model named by ``modelId`` (a Leaderboard model) or ``modelPackageId`` (a
+    registered model version), exactly one of them.
 
-    Every Leaderboard model is also its own model package, under the same id.
+    Returns:
+        The model, its version's id (empty for a Leaderboard model: the replacement then
+        uses the model's seed version) and that version's build status (empty likewise).
     """
     names = [key for key in _MODEL_FIELDS if key in body]
     if len(names) != 1:
         raise invalid_body({"modelId": "exactly one of modelId and modelPackageId is required"})
-    model = catalog.model(body[names[0]])
-    if model is None:
-        raise not_found("Model not found.")
-    return model
+    if names[0] == "modelId":
+        model = state.catalog.model(body["modelId"])
+        if model is None:
+            raise not_found("Model not found.")
+        return model, "", ""
+    version = state.registry.version(body["modelPackageId"])
+    if version is None:
+        raise not_found("Model package not found.")
+    return state.registry.model_of(version), version.id, state.registry.build_status(version)
 
 
 async def replace_model(request: web.Request) -> web.Response:
@@ -60,15 +68,15 @@ async def replace_model(request: web.Request) -> web.Response:
     state = state_of(request)
     record = deployment_or_404(request)
     body = check_body(await read_json(request), _REPLACE_FIELDS)
-    model = _model_from(body, state.catalog)
-    report = state.replacement.validate(record, model, role_of(request)).to_json()
+    model, package_id, build_status = _model_from(body, state)
+    report = state.replacement.validate(record, model, role_of(request), build_status).to_json()
     if report["status"] == ValidationStatus.FAILING.value:
         raise ApiError(422, report)
     if record.replacing_job is not None:
         running = absolute(request, f"/api/v2/status/{record.replacing_job}/")
         message = "A model replacement is already in progress for this deployment."
         raise ApiError(409, {"message": message}, {"Location": running})
-    job = state.replacement.start(record, model, body["reason"])
+    job = state.replacement.start(record, model, body["reason"], package_id)
     return location_reply(request, job, report)
 
 
@@ -78,8 +86,9 @@ async def validate_model(request: web.Request) -> web.Response:
     state = state_of(request)
     record = deployment_or_404(request)
     body = check_body(await read_json(request), _MODEL_FIELDS)
-    model = _model_from(body, state.catalog)
-    return json_reply(state.replacement.validate(record, model, role_of(request)).to_json())
+    model, _, build_status = _model_from(body, state)
+    report = state.replacement.validate(record, model, role_of(request), build_status)
+    return json_reply(report.to_json())
 
 
 async def model_history(request: web.Request) -> web.Response:

@@ -17,9 +17,9 @@ from ._errors import ApiError, invalid_body, not_found
 from ._http import deployment_or_404, json_reply, location_reply, read_json, state_of
 from ._paging import Paging
 from ._params import check_body, check_str
-from ._records import DeploymentRecord, object_id
-from ._seed import SeedData
+from ._records import DeploymentRecord
 from ._settings_config import is_object_id
+from ._state import EmulatorState
 from ._state_challengers import ChallengerRecord
 
 __all__ = ["add_challenger_routes"]
@@ -45,12 +45,15 @@ _CREATE_FIELDS = {
 _UPDATE_FIELDS = {"name": (_name, False), "predictionEnvironmentId": (_environment, False)}
 
 
-def challenger_json(challenger: ChallengerRecord, catalog: SeedData) -> dict[str, Any]:
+def challenger_json(challenger: ChallengerRecord, state: EmulatorState) -> dict[str, Any]:
     """A challenger object."""
+    catalog = state.catalog
     model = catalog.model(challenger.model_id)
     assert model is not None
     project = catalog.project(model.project_id)
     assert project is not None
+    version = state.registry.version(challenger.package_id)
+    env = state.environments.get(challenger.prediction_environment_id)
     return {
         "id": challenger.id,
         "name": challenger.name,
@@ -63,14 +66,14 @@ def challenger_json(challenger: ChallengerRecord, catalog: SeedData) -> dict[str
             "targetType": project.target_type,
         },
         "modelPackage": {
-            "id": model.id,
-            "name": model.model_type,
-            "registeredModelId": object_id(0, f"registered-model:{model.id}", 0),
+            "id": challenger.package_id,
+            "name": model.model_type if version is None else version.name,
+            "registeredModelId": None if version is None else version.registered_model_id,
         },
         "predictionEnvironment": {
             "id": challenger.prediction_environment_id,
-            "name": "Challenger prediction environment",
-            "platform": "datarobotServerless",
+            "name": "Challenger prediction environment" if env is None else env.name,
+            "platform": "datarobotServerless" if env is None else env.platform,
         },
     }
 
@@ -92,7 +95,7 @@ async def list_challengers(request: web.Request) -> web.Response:
             request.url,
             state.challengers.of(record),
             window,
-            lambda c: challenger_json(c, state.catalog),
+            lambda c: challenger_json(c, state),
         )
     )
 
@@ -104,13 +107,16 @@ async def create_challenger(request: web.Request) -> web.Response:
     state = state_of(request)
     record = deployment_or_404(request)
     body = check_body(await read_json(request), _CREATE_FIELDS)
-    model = state.catalog.model(body["modelPackageId"])
-    if model is None:
+    version = state.registry.version(body["modelPackageId"])
+    if version is None:
         raise not_found("Model package not found.")
+    model = state.registry.model_of(version)
     problem = state.challengers.problem(record, model)
     if problem:
         raise ApiError(422, {"message": problem})
-    job = state.challengers.start(record, model, body["name"], body["predictionEnvironmentId"])
+    job = state.challengers.start(
+        record, model, version.id, body["name"], body["predictionEnvironmentId"]
+    )
     return location_reply(request, job)
 
 
@@ -118,7 +124,7 @@ async def get_challenger(request: web.Request) -> web.Response:
     """``GET deployments/{id}/challengers/{challengerId}/``."""
     state = state_of(request)
     record = deployment_or_404(request)
-    return json_reply(challenger_json(_challenger_or_404(request, record), state.catalog))
+    return json_reply(challenger_json(_challenger_or_404(request, record), state))
 
 
 async def update_challenger(request: web.Request) -> web.Response:
@@ -131,7 +137,7 @@ async def update_challenger(request: web.Request) -> web.Response:
     if not body:
         raise invalid_body({"body": "give name and/or predictionEnvironmentId"})
     state.challengers.update(challenger, body)
-    return json_reply(challenger_json(challenger, state.catalog))
+    return json_reply(challenger_json(challenger, state))
 
 
 async def delete_challenger(request: web.Request) -> web.Response:

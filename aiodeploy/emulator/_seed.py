@@ -18,8 +18,10 @@ __all__ = ["SEED_EPOCH", "SeedData", "build_catalog"]
 SEED_EPOCH = 1_705_309_200.0
 """2024-01-15T09:00:00Z: seed projects and deployments are dated from here."""
 
-# (model type, family, seed role, features kept, data types changed)
-_ModelSpec = tuple[str, str, str, tuple[str, ...], dict[str, str]]
+# (model type, family, seed role, features kept: the champion's when empty). Models of one
+# project share its feature types: what tells them apart is their feature lists, and a
+# refused replacement comes from what really differs (target, target type, classes).
+_ModelSpec = tuple[str, str, str, tuple[str, ...]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,16 +50,16 @@ _PROJECTS = (
          "grade": "Categorical", "purpose": "Categorical", "emp_length": "Categorical",
          "home_ownership": "Categorical", "desc": "Text"},
         ("loan_amnt", "annual_inc", "int_rate", "grade", "purpose"),
-        (("eXtreme Gradient Boosted Trees Classifier", "GBM", "champion", (), {}),
+        (("eXtreme Gradient Boosted Trees Classifier", "GBM", "champion", ()),
          ("Light Gradient Boosted Trees Classifier with Early Stopping", "GBM", "compatible",
-          (), {}),
+          ()),
          ("Regularized Logistic Regression (L2)", "GLM", "compatible",
-          ("loan_amnt", "annual_inc", "grade"), {}),
+          ("loan_amnt", "annual_inc", "grade")),
          ("RandomForest Classifier (Gini)", "RF", "extra-features",
           ("loan_amnt", "annual_inc", "int_rate", "grade", "purpose", "emp_length",
-           "home_ownership"), {}),
-         ("Keras Slim Residual Neural Network Classifier", "NN", "type-mismatch", (),
-          {"int_rate": "Numeric"})),
+           "home_ownership")),
+         ("Keras Slim Residual Neural Network Classifier", "NN", "compatible",
+          ("loan_amnt", "annual_inc", "int_rate", "grade"))),
     ),
     _ProjectSpec(
         "Customer churn", "telco_customers.csv", "churn", "Binary", "AUC", ("no", "yes"), "yes",
@@ -66,16 +68,16 @@ _PROJECTS = (
          "contract": "Categorical", "payment_method": "Categorical",
          "internet_service": "Categorical", "support_calls": "Numeric", "signup_date": "Date"},
         ("tenure", "monthly_charges", "contract", "payment_method"),
-        (("Light Gradient Boosted Trees Classifier", "GBM", "champion", (), {}),
+        (("Light Gradient Boosted Trees Classifier", "GBM", "champion", ()),
          ("Elastic-Net Classifier (L2 / Binomial Deviance)", "GLM", "compatible",
-          ("tenure", "monthly_charges", "contract"), {}),
-         ("Generalized Additive2 Model", "GA2M", "compatible", (), {}),
+          ("tenure", "monthly_charges", "contract")),
+         ("Generalized Additive2 Model", "GA2M", "compatible", ()),
          ("eXtreme Gradient Boosted Trees Classifier with Early Stopping", "GBM",
           "extra-features",
           ("tenure", "monthly_charges", "contract", "payment_method", "internet_service",
-           "support_calls"), {}),
-         ("Support Vector Classifier (Radial Kernel)", "SVM", "type-mismatch", (),
-          {"contract": "Text"})),
+           "support_calls")),
+         ("Support Vector Classifier (Radial Kernel)", "SVM", "compatible",
+          ("tenure", "contract", "payment_method"))),
     ),
     _ProjectSpec(
         "House prices", "home_sales.csv", "price", "Regression", "RMSE", (), None,
@@ -84,13 +86,13 @@ _PROJECTS = (
          "zipcode": "Categorical", "year_built": "Numeric", "lot_size": "Numeric",
          "listing_text": "Text", "sold_date": "Date"},
         ("sqft", "bedrooms", "bathrooms", "zipcode"),
-        (("eXtreme Gradient Boosted Trees Regressor", "GBM", "champion", (), {}),
-         ("Ridge Regressor", "GLM", "compatible", ("sqft", "bedrooms", "zipcode"), {}),
-         ("RandomForest Regressor", "RF", "compatible", (), {}),
+        (("eXtreme Gradient Boosted Trees Regressor", "GBM", "champion", ()),
+         ("Ridge Regressor", "GLM", "compatible", ("sqft", "bedrooms", "zipcode")),
+         ("RandomForest Regressor", "RF", "compatible", ()),
          ("Light Gradient Boosting on ElasticNet Predictions", "GBM", "extra-features",
-          ("sqft", "bedrooms", "bathrooms", "zipcode", "year_built", "lot_size"), {}),
-         ("Keras Residual AutoInt Regressor", "NN", "type-mismatch", (),
-          {"zipcode": "Numeric"})),
+          ("sqft", "bedrooms", "bathrooms", "zipcode", "year_built", "lot_size")),
+         ("Keras Residual AutoInt Regressor", "NN", "compatible",
+          ("sqft", "bathrooms", "zipcode"))),
     ),
     _ProjectSpec(
         "Iris species", "iris.csv", "species", "Multiclass", "LogLoss",
@@ -99,14 +101,14 @@ _PROJECTS = (
         {"sepal_length": "Numeric", "sepal_width": "Numeric", "petal_length": "Numeric",
          "petal_width": "Numeric", "region": "Categorical", "collector_notes": "Text"},
         ("sepal_length", "sepal_width", "petal_length", "petal_width"),
-        (("Light Gradient Boosted Trees Classifier", "GBM", "champion", (), {}),
+        (("Light Gradient Boosted Trees Classifier", "GBM", "champion", ()),
          ("Nystroem Kernel SVM Classifier", "SVM", "compatible",
-          ("petal_length", "petal_width"), {}),
-         ("Regularized Logistic Regression (L2)", "GLM", "compatible", (), {}),
+          ("petal_length", "petal_width")),
+         ("Regularized Logistic Regression (L2)", "GLM", "compatible", ()),
          ("RandomForest Classifier (Entropy)", "RF", "extra-features",
-          ("sepal_length", "sepal_width", "petal_length", "petal_width", "region"), {}),
-         ("Keras Neural Network Classifier", "NN", "type-mismatch", (),
-          {"petal_width": "Categorical"})),
+          ("sepal_length", "sepal_width", "petal_length", "petal_width", "region")),
+         ("Keras Neural Network Classifier", "NN", "compatible",
+          ("sepal_length", "petal_length", "petal_width"))),
     ),
     # Last, and given no seed deployment: the projects above keep their seed deployments.
     _ProjectSpec(
@@ -116,14 +118,13 @@ _PROJECTS = (
          "promotion": "Categorical", "holiday": "Categorical", "temperature": "Numeric"},
         ("date", "store", "promotion", "holiday"),
         (("eXtreme Gradient Boosted Trees Regressor with Early Stopping (Time Series)", "GBM",
-          "champion", (), {}),
-         ("Ridge Regressor (Time Series)", "GLM", "compatible", ("date", "store", "promotion"),
-          {}),
-         ("Light Gradient Boosted Trees Regressor (Time Series)", "GBM", "compatible", (), {}),
+          "champion", ()),
+         ("Ridge Regressor (Time Series)", "GLM", "compatible", ("date", "store", "promotion")),
+         ("Light Gradient Boosted Trees Regressor (Time Series)", "GBM", "compatible", ()),
          ("RandomForest Regressor (Time Series)", "RF", "extra-features",
-          ("date", "store", "promotion", "holiday", "temperature"), {}),
-         ("Keras Slim Residual Network Regressor (Time Series)", "NN", "type-mismatch", (),
-          {"store": "Numeric"})),
+          ("date", "store", "promotion", "holiday", "temperature")),
+         ("Keras Slim Residual Network Regressor (Time Series)", "NN", "compatible",
+          ("date", "store", "holiday"))),
         time_series=True,
     ),
 )
@@ -149,9 +150,11 @@ class SeedData:
             (Binary, ``churn``), ``House prices`` (Regression, ``price``), ``Iris
             species`` (Multiclass, ``species``) and ``Store sales forecast`` (a time-series
             Regression on ``sales``, with no seed deployment).
-        models: Five models per project, tagged by ``seed_role``: one ``champion``, two
-            ``compatible``, one ``extra-features`` and one ``type-mismatch``.
-        prediction_servers: Two prediction servers.
+        models: Five models per project, tagged by ``seed_role``: one ``champion``, three
+            ``compatible``, one ``extra-features``; each has its registered model version
+            (``package_id``) in the seed registry.
+        prediction_servers: Two prediction servers, each serving a DataRobot prediction
+            environment (``environment_id``).
     """
 
     projects: tuple[ProjectRecord, ...]
@@ -201,7 +204,7 @@ def build_catalog(seed: int) -> SeedData:
                 time_series=spec.time_series,
             )
         )
-        for m_index, (model_type, family, role, kept, retyped) in enumerate(spec.models):
+        for m_index, (model_type, family, role, kept) in enumerate(spec.models):
             names = kept or spec.champion_features
             number = p_index * 10 + m_index
             models.append(
@@ -214,10 +217,11 @@ def build_catalog(seed: int) -> SeedData:
                     blueprint_id=object_id(seed, "blueprint", number).ljust(32, "0"),
                     featurelist_id=object_id(seed, "featurelist", number),
                     featurelist_name="Informative Features" if not kept else f"M{m_index + 1}",
-                    features={name: retyped.get(name, spec.features[name]) for name in names},
+                    features={name: spec.features[name] for name in names},
                     processes=_PROCESSES[family],
                     metric_value=round(0.2 + 0.037 * ((seed + number) % 7) + 0.01 * m_index, 5),
                     seed_role=role,
+                    package_id=object_id(seed, "model-package", number),
                 )
             )
     servers = tuple(
@@ -227,6 +231,7 @@ def build_catalog(seed: int) -> SeedData:
             datarobot_key=str(
                 uuid.UUID(object_id(seed, "key", index) + object_id(seed, "key", -index)[:8])
             ),
+            environment_id=object_id(seed, "prediction-environment", index),
         )
         for index, region in enumerate(("us-east", "eu-west"))
     )

@@ -23,15 +23,20 @@ from ._records import DeploymentRecord, HistoryEntry, Job, ModelRecord
 from ._seed import SeedData, build_catalog
 from ._state_challengers import Challengers
 from ._state_config import DeploymentConfig
+from ._state_environments import PredictionEnvironments
 from ._state_intervals import PredictionIntervals
 from ._state_lifecycle import DeploymentLifecycle
 from ._state_monitoring import Monitoring
 from ._state_predictions import ModelFaults, PredictionServing
+from ._state_registry import ModelRegistry
 from ._state_replacement import Candidates, ModelReplacement
 from ._state_settings import DeploymentSettings
+from ._state_sharing import DeploymentSharing
+from ._state_tags import DeploymentTags
 from ._stats import Stats
 from ._store import DeploymentStore
 from ._validation import ValidationReport
+from ._wire_registry import environment_summary, owners_json, package_summary
 
 __all__ = ["Candidates", "EmulatorState"]
 
@@ -64,6 +69,10 @@ class EmulatorState:
             metrics, retraining, secondary dataset configuration).
         challengers: Challenger models.
         intervals: Prediction intervals computed per model, and their project jobs.
+        registry: Registered models and their versions (model packages).
+        environments: Prediction environments.
+        tags: Deployment tags.
+        sharing: Who has which role on a deployment.
         status_retry_after: Seconds sent as ``Retry-After`` on running-job status replies.
     """
 
@@ -106,6 +115,28 @@ class EmulatorState:
         self.challengers = Challengers(
             self.seed, self.catalog, self.store, self.jobs, self.settings
         )
+        self.registry = ModelRegistry(
+            self.seed, self.catalog, self.store, self.time, self.options.build_duration()
+        )
+        self.environments = PredictionEnvironments(self.seed, self.catalog)
+        self.tags = DeploymentTags(self.seed, self.store)
+        self.sharing = DeploymentSharing(self.seed)
+
+    def deployment_extras(self, record: DeploymentRecord) -> dict[str, Any]:
+        """The fields of a deployment's JSON that the registry, environments and sharing
+        parts own."""
+        version = self.registry.version(record.package_id)
+        env = self.environments.get(record.environment_id)
+        return {
+            "modelPackage": None if version is None else package_summary(version),
+            "predictionEnvironment": None if env is None else environment_summary(env),
+            "owners": owners_json(self.sharing.owners(record)),
+        }
+
+    def platform_of(self, record: DeploymentRecord) -> str | None:
+        """The platform of the deployment's prediction environment (``datarobot``, ...)."""
+        env = self.environments.get(record.environment_id)
+        return None if env is None else env.platform
 
     # -- time, faults, reset -----------------------------------------------------------------
 
@@ -221,8 +252,13 @@ class EmulatorState:
         importance: str | None = None,
         status: str = "active",
         prediction_server_id: str | None = None,
+        package_id: str | None = None,
+        environment_id: str | None = None,
     ) -> DeploymentRecord:
         """Create a deployment at once, without a job (handy to set up a test).
+
+        By default it serves the model's seed registered model version (``package_id``
+        names another version of the same model) on the first prediction server.
 
         Raises:
             KeyError: If the model is unknown.
@@ -234,6 +270,8 @@ class EmulatorState:
             importance=importance,
             status=status,
             prediction_server_id=prediction_server_id,
+            package_id=package_id,
+            environment_id=environment_id,
         )
 
     def start_creation(self, model: ModelRecord, fields: Mapping[str, Any]) -> Job:

@@ -1,7 +1,7 @@
 """Challenger models of each deployment: created by a job, read, renamed, deleted.
 
-A challenger is a model package (every catalog model is its own package) scored alongside
-the champion. DataRobot's rules, as the emulator applies them: challenger models must be
+A challenger is a model package (a registered model version) scored alongside the
+champion. DataRobot's rules, as the emulator applies them: challenger models must be
 enabled on the deployment (which needs prediction row storage), a deployment has at most
 five challengers, and a challenger predicts the same target as the champion.
 """
@@ -33,6 +33,7 @@ class ChallengerRecord:
     deployment_id: str
     name: str
     model_id: str
+    package_id: str
     prediction_environment_id: str
 
 
@@ -94,14 +95,21 @@ class Challengers:
         return None
 
     def start(
-        self, record: DeploymentRecord, model: ModelRecord, name: str, environment_id: str
+        self,
+        record: DeploymentRecord,
+        model: ModelRecord,
+        package_id: str,
+        name: str,
+        environment_id: str,
     ) -> Job:
-        """Queue a challenger's creation; it appears when the job completes."""
+        """Queue a challenger's creation (``package_id``: the version of ``model``); it
+        appears when the job completes."""
         challenger_id = object_id(self._seed, "challenger", self._count)
         self._count += 1
         payload = {
             "challengerId": challenger_id,
             "modelId": model.id,
+            "packageId": package_id,
             "name": name,
             "predictionEnvironmentId": environment_id,
         }
@@ -133,6 +141,7 @@ class Challengers:
                     deployment_id=job.deployment_id,
                     name=payload["name"],
                     model_id=payload["modelId"],
+                    package_id=payload["packageId"],
                     prediction_environment_id=payload["predictionEnvironmentId"],
                 )
             )

@@ -45,31 +45,61 @@ class DeploymentLifecycle:
         importance: str | None = None,
         status: str = "active",
         prediction_server_id: str | None = None,
+        package_id: str | None = None,
+        environment_id: str | None = None,
     ) -> DeploymentRecord:
         """Create a deployment at once, without a job.
+
+        By default it serves the model's seed registered model version, on the first
+        prediction server (in that server's prediction environment).
 
         Raises:
             KeyError: If the model is unknown.
         """
-        if self._catalog.model(model_id) is None:
+        model = self._catalog.model(model_id)
+        if model is None:
             raise KeyError(f"no model {model_id!r}")
-        server = prediction_server_id or self._catalog.prediction_servers[0].id
+        if environment_id is None:
+            prediction_server_id = prediction_server_id or self._catalog.prediction_servers[0].id
         fields = {"label": label, "description": description, "importance": importance}
         return self._store.insert(
             self._store.next_id(),
             model_id=model_id,
             epoch=self._time.now_epoch(),
             status=status,
-            server_id=server,
+            **self._placed(model, prediction_server_id, package_id, environment_id),
             **fields,
         )
+
+    def _placed(
+        self,
+        model: ModelRecord,
+        server_id: str | None,
+        package_id: str | None,
+        environment_id: str | None,
+    ) -> dict[str, Any]:
+        """Where a new deployment runs: its server, its prediction environment (the
+        server's unless given) and its champion version (the model's seed one unless
+        given)."""
+        if environment_id is None:
+            server = next((s for s in self._catalog.prediction_servers if s.id == server_id), None)
+            environment_id = server.environment_id if server is not None else None
+        return {
+            "server_id": server_id,
+            "environment_id": environment_id,
+            "package_id": package_id or model.package_id,
+        }
 
     def start_creation(self, model: ModelRecord, fields: Mapping[str, Any]) -> Job:
         """Reserve a deployment id; the deployment appears when the job completes.
 
-        ``fields``: ``label``, ``description``, ``importance``, ``status``, ``server_id``.
+        ``fields``: ``label``, ``description``, ``importance``, ``status``, ``server_id``,
+        and optionally ``package_id`` and ``environment_id`` (see :meth:`create_now`).
         """
-        payload = {"model_id": model.id, **fields}
+        placed = self._placed(
+            model, fields.get("server_id"), fields.get("package_id"), fields.get("environment_id")
+        )
+        payload = {"model_id": model.id, **fields, **placed}
         return self._jobs.submit(
             JobKind.CREATE, self._store.next_id(), payload, "Create deployment"
         )

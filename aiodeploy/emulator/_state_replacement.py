@@ -25,7 +25,7 @@ class Candidates:
         current: The model the deployment serves now (left out of the lists below).
         passing: Models that replace it without warnings, in catalog order.
         warning: Models that may replace it, with warnings (extra features).
-        failing: Models refused (feature type mismatch, other target, other target type).
+        failing: Models refused (other target, target type or classes: other projects').
     """
 
     current: ModelRecord
@@ -64,16 +64,25 @@ class ModelReplacement:
         return model
 
     def validate(
-        self, record: DeploymentRecord, model: ModelRecord, role: Role
+        self, record: DeploymentRecord, model: ModelRecord, role: Role, build_status: str = ""
     ) -> ValidationReport:
-        """Validate ``model`` as a replacement for the deployment's current model."""
+        """Validate ``model`` as a replacement for the deployment's current model.
+
+        ``build_status``: that of the registered model version the model comes in, if any
+        (a version still building is refused).
+        """
         current = self.current_model(record)
         current_project = self._catalog.project(current.project_id)
         new_project = self._catalog.project(model.project_id)
         assert current_project is not None
         assert new_project is not None
         return validate_replacement(
-            current, current_project, model, new_project, may_replace=role is Role.OWNER
+            current,
+            current_project,
+            model,
+            new_project,
+            may_replace=role is Role.OWNER,
+            build_status=build_status,
         )
 
     def candidates(self, record: DeploymentRecord) -> Candidates:
@@ -89,17 +98,27 @@ class ModelReplacement:
             groups[ValidationStatus.FAILING],
         )
 
-    def start(self, record: DeploymentRecord, model: ModelRecord, reason: str) -> Job:
-        """Serve ``model`` at once; the job records the replacement, or rolls it back."""
+    def start(
+        self, record: DeploymentRecord, model: ModelRecord, reason: str, package_id: str = ""
+    ) -> Job:
+        """Serve ``model`` at once; the job records the replacement, or rolls it back.
+
+        ``package_id``: the registered model version it comes in (default: the model's
+        seed version, as when a replacement names a Leaderboard model).
+        """
+        package_id = package_id or model.package_id
         payload = {
             "model_id": model.id,
+            "package_id": package_id,
             "reason": reason,
             "previous_model_id": record.model_id,
+            "previous_package_id": record.package_id,
             "previous_deployed_at": (record.deployed_at, record.deployed_epoch),
         }
         epoch = self._time.now_epoch()
         job = self._jobs.submit(JobKind.REPLACE, record.id, payload, "Replace model")
         record.model_id = model.id
+        record.package_id = package_id
         record.deployed_epoch = epoch
         record.deployed_at = job.created
         record.replacing_job = job.id
@@ -115,9 +134,17 @@ class ModelReplacement:
         payload = job.payload
         if outcome is AsyncStatus.COMPLETED:
             record.history[-1].end_date = job.created
-            record.history.append(HistoryEntry(payload["model_id"], payload["reason"], job.created))
+            record.history.append(
+                HistoryEntry(
+                    payload["model_id"],
+                    payload["reason"],
+                    job.created,
+                    package_id=payload["package_id"],
+                )
+            )
         else:
             record.model_id = payload["previous_model_id"]
+            record.package_id = payload["previous_package_id"]
             record.deployed_at, record.deployed_epoch = payload["previous_deployed_at"]
             message += f" The deployment was rolled back to model {record.model_id}."
         record.touch()

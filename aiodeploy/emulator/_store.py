@@ -40,7 +40,8 @@ class DeploymentStore:
     ) -> DeploymentRecord:
         """Add a deployment created at ``epoch`` (seconds), serving ``model_id``.
 
-        ``fields``: ``label``, ``description``, ``importance``, ``status``, ``server_id``.
+        ``fields``: ``label``, ``description``, ``importance``, ``status``, ``server_id``,
+        ``package_id`` (its champion version), ``environment_id``.
         """
         stamp = format_timestamp(epoch)
         record = DeploymentRecord(
@@ -51,7 +52,7 @@ class DeploymentStore:
             deployed_at=stamp,
             deployed_epoch=epoch,
             settings=default_settings(),
-            history=[HistoryEntry(model_id, None, stamp)],
+            history=[HistoryEntry(model_id, None, stamp, package_id=fields.get("package_id", ""))],
             **fields,
         )
         self.records[deployment_id] = record
@@ -100,6 +101,8 @@ class DeploymentStore:
         projects, servers = catalog.seeded_projects(), catalog.prediction_servers
         for index in range(count):
             project = projects[index % len(projects)]
+            champion = catalog.champion(project.id)
+            server = servers[index % len(servers)]
             epoch = SEED_EPOCH + _SEED_SPACING * index
             self.insert(
                 self.next_id(),
@@ -107,7 +110,9 @@ class DeploymentStore:
                 description=project.description,
                 importance=_IMPORTANCES[rng.randrange(len(_IMPORTANCES))],
                 status="inactive" if rng.random() < 0.15 else "active",
-                model_id=catalog.champion(project.id).id,
-                server_id=servers[index % len(servers)].id,
+                model_id=champion.id,
+                package_id=champion.package_id,
+                server_id=server.id,
+                environment_id=server.environment_id,
                 epoch=epoch,
             )

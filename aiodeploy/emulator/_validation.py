@@ -55,6 +55,7 @@ def validate_replacement(
     new_project: ProjectRecord,
     *,
     may_replace: bool,
+    build_status: str = "",
 ) -> ValidationReport:
     """Run DataRobot's replacement checks, in the alphabetical order of its report.
 
@@ -64,6 +65,8 @@ def validate_replacement(
         new: The candidate model.
         new_project: The candidate's project.
         may_replace: Whether the caller's role may replace models (else ``permission`` fails).
+        build_status: The ``buildStatus`` of the registered model version the candidate
+            comes in (empty: a Leaderboard model); one not ``complete`` fails ``modelStatus``.
 
     Returns:
         The report; ``failing`` means a replacement with this model is refused.
@@ -85,11 +88,15 @@ def validate_replacement(
         if extra
         else (ok, "The new model needs no feature the current model does not use.")
     )
-    checks["modelStatus"] = (
-        (ok, "The model is trained and ready.")
-        if new.status == "completed"
-        else (fail, f"The model is not ready: its status is {new.status}.")
-    )
+    if new.status != "completed":
+        checks["modelStatus"] = (fail, f"The model is not ready: its status is {new.status}.")
+    elif build_status not in ("", "complete"):
+        checks["modelStatus"] = (
+            fail,
+            f"The model package is not ready: its build is {build_status}.",
+        )
+    else:
+        checks["modelStatus"] = (ok, "The model is trained and ready.")
     checks["notCurrentModel"] = (
         (fail, "The model is the current model of the deployment.")
         if new.id == current.id

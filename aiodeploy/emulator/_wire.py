@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
@@ -14,7 +17,7 @@ from ._records import (
     ModelRecord,
     PredictionServerRecord,
     ProjectRecord,
-    object_id,
+    format_timestamp,
 )
 from ._seed import SeedData
 
@@ -43,6 +46,8 @@ _HEALTH_MESSAGES = {
     "unknown": "No predictions were made in the selected time range.",
     "unavailable": "Accuracy is unknown: no actuals were uploaded.",
 }
+_FAIRNESS_UNAVAILABLE = "Fairness is unknown: no protected features are set for bias monitoring."
+_HEALTH_WINDOW = 7 * 86_400  # health covers the last week, as DataRobot's default range
 _USER = {
     "id": "5a8ac9ab07a57a0001be501f",
     "email": "emulator@example.com",
@@ -62,23 +67,44 @@ _STATUS_TYPES = {
 }
 
 
-def _health(status: str) -> dict[str, Any]:
+def _health(status: str, window: tuple[str, str], message: str | None = None) -> dict[str, Any]:
     return {
         "status": status,
-        "message": _HEALTH_MESSAGES[status],
-        "startDate": None,
-        "endDate": None,
+        "message": message or _HEALTH_MESSAGES[status],
+        "startDate": window[0],
+        "endDate": window[1],
     }
 
 
-def deployment_json(record: DeploymentRecord, catalog: SeedData, role: Role) -> dict[str, Any]:
-    """Return the deployment object of contract section 6, as seen by a token's role."""
+def _health_window(record: DeploymentRecord) -> tuple[str, str]:
+    """The week the health blocks cover: up to the hour after the last prediction (or the
+    last model change), which keeps a record's JSON stable until the record changes."""
+    last = record.deployed_epoch
+    if record.last_prediction is not None:
+        seen = dt.datetime.fromisoformat(record.last_prediction.replace("Z", "+00:00"))
+        last = max(last, seen.timestamp())
+    end = math.floor(last / 3_600 + 1) * 3_600
+    return format_timestamp(end - _HEALTH_WINDOW), format_timestamp(end)
+
+
+def deployment_json(
+    record: DeploymentRecord,
+    catalog: SeedData,
+    role: Role,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Return the deployment object of contract section 6, as seen by a token's role.
+
+    ``extra``: the fields other parts own (``modelPackage``, ``predictionEnvironment``,
+    ``owners``), over the defaults here.
+    """
     model = catalog.model(record.model_id)
     assert model is not None
     project = catalog.project(model.project_id)
     assert project is not None
     server = next((s for s in catalog.prediction_servers if s.id == record.server_id), None)
-    return {
+    window = _health_window(record)
+    body = {
         "id": record.id,
         "label": record.label,
         "description": record.description,
@@ -101,26 +127,28 @@ def deployment_json(record: DeploymentRecord, catalog: SeedData, role: Role) -> 
             "deployedAt": record.deployed_at,
             "isDeprecated": False,
         },
-        "modelPackage": {
-            "id": model.id,
-            "name": model.model_type,
-            "registeredModelId": object_id(0, f"registered-model:{model.id}", 0),
-        },
+        "modelPackage": None,
         "predictionUsage": {
             "dailyRates": record.daily_rates,
             "lastTimestamp": record.last_prediction,
         },
         "permissions": _OWNER_PERMISSIONS if role is Role.OWNER else _READER_PERMISSIONS,
-        "serviceHealth": _health(record.service_health),
-        "modelHealth": _health(record.model_health),
-        "accuracyHealth": _health(record.accuracy_health),
-        "fairnessHealth": _health("unavailable"),
-        "governance": {"approvalStatus": "APPROVED", "hasOpenChangeRequests": False},
+        "serviceHealth": _health(record.service_health, window),
+        "modelHealth": _health(record.model_health, window),
+        "accuracyHealth": _health(record.accuracy_health, window),
+        "fairnessHealth": _health("unavailable", window, _FAIRNESS_UNAVAILABLE),
+        "governance": {
+            "approvalStatus": "APPROVED",
+            "hasOpenChangeRequests": False,
+            "reviewers": [],
+        },
         "owners": {"count": 1, "preview": [_USER]},
         "creator": _USER,
         "predictionEnvironment": None,
-        "tags": [],
+        "tags": [{"id": t.id, "name": t.name, "value": t.value} for t in record.tags],
     }
+    body.update(extra or {})
+    return body
 
 
 def deployment_bytes(
@@ -128,13 +156,17 @@ def deployment_bytes(
     catalog: SeedData,
     role: Role,
     cache: dict[tuple[str, Role], tuple[int, bytes]],
+    extra: Callable[[DeploymentRecord], Mapping[str, Any]] | None = None,
 ) -> bytes:
-    """Return the encoded deployment, reusing the bytes until the record changes."""
+    """Return the encoded deployment, reusing the bytes until the record changes.
+
+    ``extra(record)``: the fields other parts own (see :func:`deployment_json`).
+    """
     key = (record.id, role)
     hit = cache.get(key)
     if hit is not None and hit[0] == record.version:
         return hit[1]
-    data = encode(deployment_json(record, catalog, role))
+    data = encode(deployment_json(record, catalog, role, None if extra is None else extra(record)))
     cache[key] = (record.version, data)
     return data
 
@@ -225,7 +257,7 @@ def history_json(entry: HistoryEntry, catalog: SeedData) -> dict[str, Any]:
     model = catalog.model(entry.model_id)
     return {
         "modelId": entry.model_id,
-        "modelPackageId": entry.model_id,
+        "modelPackageId": entry.package_id or None,
         "modelType": model.model_type if model else None,
         "projectId": model.project_id if model else None,
         "reason": entry.reason,

@@ -119,7 +119,7 @@ async def test_validate_passing_and_failing(cli, emulator) -> None:
     assert failing.code == 1
     report = json.loads(failing.out)
     assert report["status"] == "failing"
-    assert report["checks"]["featureDataTypes"]["status"] == "failing"
+    assert report["checks"]["target"]["status"] == "failing"
 
 
 async def test_replace_waits_and_shows_the_deployment(cli, emulator) -> None:
@@ -184,7 +184,7 @@ async def test_plain_text_tables_without_rich(cli, emulator, monkeypatch) -> Non
     candidates = emulator.state.replacement_candidates(dep.id)
     checks = await cli("validate", dep.id, candidates.failing[0].id)
     assert checks.out.splitlines()[0].split() == ["status", "failing"]
-    assert any(line.startswith("featureDataTypes  failing") for line in checks.out.splitlines())
+    assert any(line.startswith("target            failing") for line in checks.out.splitlines())
 
 
 async def test_usage_errors_exit_2(cli, emulator) -> None:

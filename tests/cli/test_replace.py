@@ -61,7 +61,7 @@ async def test_a_refusal_names_the_failing_checks(cli, emulator) -> None:
     model_id = emulator.state.replacement_candidates(dep_id).failing[0].id
     run = await cli("replace", dep_id, model_id, "--reason", "OTHER")
     assert run.code == 1
-    assert "(422): failing checks: featureDataTypes: Features have different" in run.err
+    assert "(422): failing checks: target: The target name 'churn' differs" in run.err
     assert len(run.err.splitlines()) == 1
 
 

@@ -106,6 +106,25 @@ async def test_filters(emu: Emulator, session: aiohttp.ClientSession) -> None:
     assert {d["model"]["targetType"] for d in regression} == {"Regression"}
     tagged = await _all_pages(session, f"{emu.endpoint}/deployments/?tagKeys=a&tagKeys=b")
     assert tagged == []
+    # seed deployments carry team and environment tags; keys OR values, keys AND values
+    risk = await _all_pages(session, f"{emu.endpoint}/deployments/?tagValues=risk")
+    assert risk
+    assert {d["label"].rsplit("-", 1)[0] for d in risk} == {"credit-risk"}
+    teams = await _all_pages(session, f"{emu.endpoint}/deployments/?tagKeys=team&tagKeys=x")
+    assert len(teams) == len(everything)
+    staged = await _all_pages(
+        session, f"{emu.endpoint}/deployments/?tagKeys=environment&tagValues=staging"
+    )
+    assert staged
+    assert {d["status"] for d in staged} == {"inactive"}
+    dedicated = await _all_pages(
+        session, f"{emu.endpoint}/deployments/?predictionEnvironmentPlatform=datarobot"
+    )
+    assert len(dedicated) == len(everything)
+    assert (
+        await _all_pages(session, f"{emu.endpoint}/deployments/?predictionEnvironmentPlatform=aws")
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -142,8 +161,19 @@ async def test_get_deployment_shape(emu: Emulator, session: aiohttp.ClientSessio
     assert set(body["defaultPredictionServer"]) == {"id", "url", "datarobot-key"}
     assert len(body["predictionUsage"]["dailyRates"]) == 7
     assert all(isinstance(p, str) for p in body["permissions"])
-    for health in ("serviceHealth", "modelHealth", "accuracyHealth"):
-        assert body[health]["startDate"] is None
+    for health in ("serviceHealth", "modelHealth", "accuracyHealth", "fairnessHealth"):
+        # the week up to the hour after the last prediction: whole hours, 7 days apart
+        start, end = body[health]["startDate"], body[health]["endDate"]
+        assert start.endswith(":00:00.000000Z")
+        assert end.endswith(":00:00.000000Z")
+        assert start < end
+    assert body["fairnessHealth"]["message"] != body["accuracyHealth"]["message"]
+    model = emu.state.current_model(record.id)
+    assert body["modelPackage"]["id"] == model.package_id != model.id
+    assert body["modelPackage"]["registeredModelId"]
+    assert body["predictionEnvironment"]["platform"] == "datarobot"
+    assert {t["name"] for t in body["tags"]} == {"team", "environment"}
+    assert body["owners"]["count"] == 1
     status, _, body = await call(session, "GET", f"{emu.endpoint}/deployments/{'f' * 24}/")
     assert (status, body) == (404, {"message": "Deployment not found."})
 

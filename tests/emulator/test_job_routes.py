@@ -27,7 +27,7 @@ async def _replace(
 async def test_validation_statuses(emu: Emulator, session: aiohttp.ClientSession) -> None:
     record = _first(emu)
     candidates = emu.state.replacement_candidates(record.id)
-    assert [m.seed_role for m in candidates.passing] == ["compatible", "compatible"]
+    assert [m.seed_role for m in candidates.passing] == ["compatible"] * 3
     assert [m.seed_role for m in candidates.warning] == ["extra-features"]
     url = f"{emu.endpoint}/deployments/{record.id}/model/validation/"
     expected = [
@@ -43,11 +43,18 @@ async def test_validation_statuses(emu: Emulator, session: aiohttp.ClientSession
         assert all(set(c) == {"status", "message"} for c in body["checks"].values())
         if check:
             assert body["checks"][check]["status"] == status
-    mismatch = next(m for m in candidates.failing if m.seed_role == "type-mismatch")
-    _, _, body = await call(session, "POST", url, json={"modelPackageId": mismatch.id})
-    assert body["checks"]["featureDataTypes"]["status"] == "failing"
-    assert "int_rate" in body["checks"]["featureDataTypes"]["message"]
+    # a registered model version is validated as the model it packages
+    warning = candidates.warning[0]
+    _, _, body = await call(session, "POST", url, json={"modelPackageId": warning.package_id})
+    assert (body["status"], body["checks"]["features"]["status"]) == ("warning", "warning")
+    assert "emp_length" in body["checks"]["features"]["message"]
     regression = emu.state.catalog.models_of(emu.state.catalog.projects[2].id)[0]
+    _, _, body = await call(session, "POST", url, json={"modelPackageId": regression.package_id})
+    assert body["status"] == "failing"
+    for name in ("target", "targetType"):
+        assert body["checks"][name]["status"] == "failing"
+    # within a project the feature types agree: a model id is no model package id
+    assert (await call(session, "POST", url, json={"modelPackageId": warning.id}))[0] == 404
     _, _, body = await call(session, "POST", url, json={"modelId": regression.id})
     assert body["status"] == "failing"
     for name in ("target", "targetType"):
@@ -120,11 +127,11 @@ async def test_replacement_refusals(
 ) -> None:
     record = _first(emu)
     candidates = emu.state.replacement_candidates(record.id)
-    failing = next(m for m in candidates.failing if m.seed_role == "type-mismatch")
+    failing = candidates.failing[0]
     status, _, body = await _replace(session, emu, record.id, failing.id, "ACCURACY")
     assert status == 422
     assert body["status"] == "failing"
-    assert body["checks"]["featureDataTypes"]["status"] == "failing"
+    assert body["checks"]["target"]["status"] == "failing"
     assert emu.state.current_model(record.id).id == candidates.current.id
     status, _, body = await _replace(session, emu, record.id, candidates.passing[0].id, "BORED")
     assert (status, list(body["errors"])) == (422, ["reason"])

@@ -17,9 +17,14 @@ _FIELDS = [
     "modelId", "modelPackageId", "label", "description", "importance", "reason", "status",
     "defaultPredictionServerId", "predictionThreshold", "spec", "targetDrift", "featureDrift",
     "predictionWarning", "predictionIntervals", "customBoundaries", "enabled", "percentiles",
-    "biasAndFairness", "associationId", "columnNames",
+    "biasAndFairness", "associationId", "columnNames", "registeredModelId",
+    "registeredModelName", "tags", "name", "value", "operation", "roles", "role",
+    "shareRecipientType", "id", "username", "predictionEnvironmentId", "additionalMetadata",
 ]  # fmt: skip
-_WORDS = ["ACCURACY", "OTHER", "active", "inactive", "HIGH", "x", "", "500=0.1", "503=2"]
+_WORDS = [
+    "ACCURACY", "OTHER", "active", "inactive", "HIGH", "x", "", "500=0.1", "503=2",
+    "updateRoles", "OWNER", "NO_ROLE", "user", "group", "alice@example.com",
+]  # fmt: skip
 _ROUTES = [
     ("PATCH", "deployments/{dep}/"),
     ("POST", "deployments/fromLearningModel/"),
@@ -29,6 +34,10 @@ _ROUTES = [
     ("PATCH", "deployments//{dep}/settings/"),
     ("PATCH", "deployments/{dep}/status/"),
     ("POST", "/_emulator/faults"),
+    ("POST", "modelPackages/fromLeaderboard/"),
+    ("POST", "deployments/fromModelPackage/"),
+    ("POST", "deployments/{dep}/tags/"),
+    ("PATCH", "deployments/{dep}/sharedRoles/"),
 ]
 _QUERY_KEYS = [
     "offset", "limit", "orderBy", "search", "status", "role", "importance", "bogus",
@@ -68,7 +77,13 @@ def _url(emu: Emulator, route: str) -> str:
 
 
 def _ids(emu: Emulator) -> list[str]:
-    return [m.id for m in emu.state.catalog.models[:6]] + [emu.state.live_deployments()[0].id]
+    models = emu.state.catalog.models[:6]
+    people = [r.id for r in emu.state.sharing.recipients[:3]]
+    environments = [e.id for e in emu.state.environments.all]
+    return [
+        *(m.id for m in models), *(m.package_id for m in models), *people, *environments,
+        emu.state.live_deployments()[0].id,
+    ]  # fmt: skip
 
 
 async def _check(reply: tuple[int, dict[str, str], object], emu: Emulator) -> None:
@@ -113,6 +128,25 @@ async def test_random_list_queries(
     reply = await call(session, "GET", f"{emu.endpoint}/deployments/", params=query)
     assert reply[0] in (200, 400)
     await _check(reply, emu)
+
+
+_REGISTRY_QUERY_KEYS = [
+    "offset", "limit", "search", "sortKey", "sortDirection", "createdAtStartTs",
+    "modifiedAtEndTs", "targetType", "predictionThreshold", "imported", "buildStatus",
+    "compatibleWithModelPackageId", "bogus",
+]  # fmt: skip
+
+
+@settings(_SETTINGS, max_examples=100)
+@given(query=st.lists(st.tuples(st.sampled_from(_REGISTRY_QUERY_KEYS), _QUERY_VALUES), max_size=4))
+async def test_random_registry_queries(
+    emu: Emulator, session: aiohttp.ClientSession, query: list[tuple[str, str]]
+) -> None:
+    registered = next(iter(emu.state.registry.registered))
+    for path in ("registeredModels/", f"registeredModels/{registered}/versions/"):
+        reply = await call(session, "GET", f"{emu.endpoint}/{path}", params=query)
+        assert reply[0] in (200, 400)
+        await _check(reply, emu)
 
 
 @pytest.mark.parametrize("value", ["9" * 4400, "1e400", "0x10", "١٢"])

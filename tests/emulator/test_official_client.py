@@ -124,10 +124,11 @@ async def test_validate_and_replace(server: Emulator) -> None:
         )
         assert status == "passing"
         assert message.startswith("Model can be used to replace")
-        failing = next(m for m in candidates.failing if m.seed_role == "type-mismatch")
-        status, _, checks = deployment.validate_replacement_model(new_model_id=failing.id)
+        status, _, checks = deployment.validate_replacement_model(
+            new_model_id=candidates.failing[0].id
+        )
         assert status == "failing"
-        assert checks["feature_data_types"]["status"] == "failing"
+        assert checks["target"]["status"] == "failing"
         deployment.replace_model(candidates.passing[0].id, MODEL_REPLACEMENT_REASON.ACCURACY)
         assert deployment.model is not None
         assert deployment.model["id"] == candidates.passing[0].id
@@ -148,15 +149,18 @@ async def test_perform_model_replace_with_a_package_id(server: Emulator) -> None
     def scenario(state: EmulatorState) -> None:
         deployment = Deployment.get(record.id)
         status, _, checks = deployment.validate_replacement_model(
-            new_registered_model_version_id=warning.id
+            new_registered_model_version_id=warning.package_id
         )
         assert (status, checks["features"]["status"]) == ("warning", "warning")
-        deployment.perform_model_replace(warning.id, MODEL_REPLACEMENT_REASON.DATA_DRIFT)
+        deployment.perform_model_replace(warning.package_id, MODEL_REPLACEMENT_REASON.DATA_DRIFT)
         assert deployment.model_package is not None
-        assert deployment.model_package["id"] == warning.id
+        assert deployment.model_package["id"] == warning.package_id
+        assert deployment.model is not None
+        assert deployment.model["id"] == warning.id
 
     await _in_thread(server, scenario)
     assert server.state.current_model(record.id).id == warning.id
+    assert server.state.deployment(record.id).package_id == warning.package_id
 
 
 async def test_drift_and_fairness_settings(server: Emulator) -> None:

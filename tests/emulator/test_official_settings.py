@@ -211,13 +211,13 @@ async def test_challengers(server: Emulator) -> None:
         dep = Deployment.get(record.id)
         assert dep.list_challengers() == []
         with pytest.raises(ClientError, match="not enabled"):
-            Challenger.create(record.id, package.id, ENVIRONMENT, "lgbm")
+            Challenger.create(record.id, package.package_id, ENVIRONMENT, "lgbm")
         dep.update_predictions_data_collection_settings(True)
         dep.update_challenger_models_settings(True)
-        created = Challenger.create(record.id, package.id, ENVIRONMENT, "lgbm")
-        assert (created.name, created.model_package["id"]) == ("lgbm", package.id)
+        created = Challenger.create(record.id, package.package_id, ENVIRONMENT, "lgbm")
+        assert (created.name, created.model_package["id"]) == ("lgbm", package.package_id)
         with pytest.raises(ClientError, match="deployment's target"):
-            Challenger.create(record.id, foreign.id, ENVIRONMENT, "churn model")
+            Challenger.create(record.id, foreign.package_id, ENVIRONMENT, "churn model")
         listed = dep.list_challengers()
         assert [c.id for c in listed] == [created.id]
         listed[0].update(name="lgbm v2")

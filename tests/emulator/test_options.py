@@ -89,7 +89,8 @@ def test_every_option_reaches_the_state() -> None:
     given: dict[str, Any] = {
         "token": "t1", "tokens": {"ro": "read-only"}, "replacement_seconds": (1, 2),
         "settings_seconds": 3, "creation_seconds": 4, "status_seconds": 5,
-        "challenger_seconds": 6, "intervals_seconds": (7, 8), "faults": "503=0.5",
+        "challenger_seconds": 6, "intervals_seconds": (7, 8), "package_build_seconds": (6, 7),
+        "faults": "503=0.5",
         "seed": 9, "deployments": 2, "status_retry_after": 1.5, "clock": clock,
         "host": "127.0.0.1", "port": 0, "monitoring_seconds": 6, "traffic": 1.5,
         "reply_delay": 0.25, "prediction_port": 0,
@@ -107,6 +108,7 @@ def test_every_option_reaches_the_state() -> None:
     assert state.options.job_durations()[JobKind.DELETION] == (6.0, 6.0)
     assert (state.options.traffic, state.options.reply_delay) == (1.5, 0.25)
     assert state.options.job_durations()[JobKind.INTERVALS] == (7.0, 8.0)
+    assert state.options.build_duration() == (6.0, 7.0)
     assert create_app(**{k: v for k, v in given.items() if k in STATE})
 
 

@@ -239,7 +239,7 @@ async def test_challenger_edges(
     enable = {"predictionsDataCollection": {"enabled": True}, "challengerModels": {"enabled": True}}
     await call(session, "PATCH", f"{emu.endpoint}/deployments/{record.id}/settings/", json=enable)
     clock.advance(1.5)
-    package = catalog.models_of(catalog.projects[0].id)[2].id
+    package = catalog.models_of(catalog.projects[0].id)[2].package_id
     body = {"modelPackageId": package, "name": "glm", "predictionEnvironmentId": ENVIRONMENT}
     assert (await call(session, "POST", url, json={**body, "modelPackageId": "x" * 24}))[0] == 404
     assert (await call(session, "POST", url, json={**body, "name": " "}))[0] == 422
@@ -271,7 +271,7 @@ async def test_a_challenger_of_a_deleted_deployment_never_appears(
     await call(session, "PATCH", f"{emu.endpoint}/deployments/{record.id}/settings/", json=enable)
     clock.advance(1.5)
     body = {
-        "modelPackageId": record.model_id,
+        "modelPackageId": record.package_id,
         "name": "same",
         "predictionEnvironmentId": ENVIRONMENT,
     }

@@ -27,10 +27,16 @@ def test_seed_catalog_shape() -> None:
     for project in catalog.projects:
         models = catalog.models_of(project.id)
         roles = Counter(m.seed_role for m in models)
-        assert roles == {"champion": 1, "compatible": 2, "extra-features": 1, "type-mismatch": 1}
+        assert roles == {"champion": 1, "compatible": 3, "extra-features": 1}
         assert len({m.model_type for m in models}) == len(models)
+        # models of one project share its feature types
+        types: dict[str, str] = {}
+        for model in models:
+            for name, kind in model.features.items():
+                assert types.setdefault(name, kind) == kind
     assert len(catalog.prediction_servers) == 2
     ids = [p.id for p in catalog.projects] + [m.id for m in catalog.models]
+    ids += [m.package_id for m in catalog.models]
     assert all(len(i) == 24 and int(i, 16) >= 0 for i in ids)
     assert len(set(ids)) == len(ids)
 
@@ -54,10 +60,13 @@ def test_every_seed_deployment_has_candidates_of_each_kind(project_index: int) -
     record = state.live_deployments()[project_index]
     candidates = state.replacement_candidates(record.id)
     assert candidates.current.seed_role == "champion"
-    assert len(candidates.passing) == 2
+    assert len(candidates.passing) == 3
     assert [m.seed_role for m in candidates.warning] == ["extra-features"]
-    assert {m.seed_role for m in candidates.failing} >= {"type-mismatch"}
-    assert len(candidates.failing) == len(state.catalog.models) - 4
+    # what is refused is what really differs: the other projects' targets
+    assert {m.project_id for m in candidates.failing} == {
+        p.id for p in state.catalog.projects if p.id != candidates.current.project_id
+    }
+    assert len(candidates.failing) == len(state.catalog.models) - 5
 
 
 def test_create_deployment_helper_and_errors() -> None:

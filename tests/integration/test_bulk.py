@@ -182,7 +182,7 @@ async def test_without_validation_the_server_refuses_with_checks(client, emulato
     result = await client.replace_models([(dep_id, bad)], validate=False)
     (item,) = result.items
     assert item.outcome == "refused_validation"
-    assert item.checks["featureDataTypes"].status == "failing"
+    assert item.checks["target"].status == "failing"
 
 
 @pytest.mark.emulator(deployments=4)

@@ -106,7 +106,7 @@ async def test_replacement_refused_by_the_server_is_422_with_checks(client, emul
     bad = emulator.state.replacement_candidates(dep_id).failing[0]
     with pytest.raises(aiodeploy.UnprocessableEntityError) as info:
         await client.replace_model(dep_id, bad.id, "OTHER")
-    assert info.value.body["checks"]["featureDataTypes"]["status"] == "failing"
+    assert info.value.body["checks"]["target"]["status"] == "failing"
 
 
 async def test_drift_tracking_round_trip(client, emulator) -> None:

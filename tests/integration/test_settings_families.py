@@ -197,16 +197,16 @@ async def test_challengers(client: AsyncDeploymentClient, emulator: Emulator) ->
     dep = emulator.state.live_deployments()[0]
     package = emulator.state.catalog.models_of(emulator.state.catalog.projects[0].id)[1]
     with pytest.raises(UnprocessableEntityError, match="not enabled"):
-        await client.create_challenger(dep.id, package.id, ENVIRONMENT, "lgbm")
+        await client.create_challenger(dep.id, package.package_id, ENVIRONMENT, "lgbm")
     await client.update_predictions_data_collection_settings(dep.id, True)
     await client.update_challenger_models_settings(dep.id, True)
-    created = await client.create_challenger(dep.id, package.id, ENVIRONMENT, "lgbm")
+    created = await client.create_challenger(dep.id, package.package_id, ENVIRONMENT, "lgbm")
     assert created.name == "lgbm"
     assert created.model_package is not None
-    assert created.model_package.id == package.id
+    assert created.model_package.id == package.package_id
     assert [c.id for c in await client.list_challengers(dep.id)] == [created.id]
     assert await client.get_challenger(dep.id, created.id) == created
     await client.delete_challenger(dep.id, created.id)
     assert await client.list_challengers(dep.id) == []
     with pytest.raises(ValueError, match="name"):
-        await client.create_challenger(dep.id, package.id, ENVIRONMENT, " ")
+        await client.create_challenger(dep.id, package.package_id, ENVIRONMENT, " ")
