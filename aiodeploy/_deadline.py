@@ -64,10 +64,20 @@ class Deadline:
         return self.at - self.clock()
 
     def timeout(
-        self, url: str, last_status: str | None = None, *, retry_after: float | None = None
+        self,
+        url: str,
+        last_status: str | None = None,
+        *,
+        retry_after: float | None = None,
+        waiting_for: str = "job",
     ) -> AsyncTimeoutError:
         """The error a wait raises when this deadline passes first (``retry_after``: the
-        server's wait that reached past it, when that is why)."""
+        server's wait that reached past it, when that is why; ``waiting_for``: see
+        :class:`~aiodeploy.errors.AsyncTimeoutError`)."""
         return AsyncTimeoutError(
-            url=url, max_wait=self.max_wait, last_status=last_status, retry_after=retry_after
+            url=url,
+            max_wait=self.max_wait,
+            last_status=last_status,
+            retry_after=retry_after,
+            waiting_for=waiting_for,
         )

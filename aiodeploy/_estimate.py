@@ -110,6 +110,10 @@ class DurationEstimate:
     def leave(self, scout: bool) -> None:
         """A poller stops waiting (its job ended, or it gave up)."""
         self._waiting -= 1
+        if self._waiting == 0:
+            # nobody waits on it: let the next wait make its own (an event is bound to the
+            # event loop that first waited on it, and the next wait may run in another)
+            self._changed = None
         if scout:
             self._scouting -= 1
             if self._current is None:

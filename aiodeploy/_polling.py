@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import math
 import random
 from collections.abc import AsyncGenerator, Awaitable, Callable
@@ -17,7 +18,7 @@ import msgspec
 
 from ._deadline import Deadline
 from ._estimate import DurationEstimate, Expected
-from ._retry import should_retry
+from ._retry import glitch, should_retry
 from ._wire import JobStatus, Response, decode, location, raise_for_status, retry_after
 from .errors import AsyncFailureError, AsyncProcessUnsuccessfulError, AsyncTimeoutError
 
@@ -30,6 +31,8 @@ __all__ = [
     "poll_job",
     "wait_for_job",
 ]
+
+logger = logging.getLogger("aiodeploy")
 
 # QUEUE and INPROGRESS: a project job's (``projects/{pid}/jobs/{id}/``) while it waits or runs
 _RUNNING = frozenset({"INITIALIZED", "RUNNING", "QUEUE", "INPROGRESS"})
@@ -214,8 +217,9 @@ async def poll_job(
     polls and their retries included: when the next delay would reach past it, one final
     poll is made just before it. ``get`` must itself end by the deadline (the session's
     requests under a deadline do). A poll that fails transiently (``get``'s retries ran
-    out on a connection error, 429 or 502-504) brings no news: the job goes on, so
-    polling does.
+    out on a connection error, 429 or 502-504), meets a glitch (another 5xx, a body that
+    is not a job status) or a reply the protocol does not allow (an unknown status, an
+    unexpected status code) brings no news: the job goes on, so polling does.
 
     Args:
         get: sends one GET (with its retries) and returns the reply, redirects not followed.
@@ -229,9 +233,9 @@ async def poll_job(
         elapsed_at_start: seconds between the job's submission and this call.
 
     Raises:
-        AsyncTimeoutError: the deadline passed first.
-        AsyncProcessUnsuccessfulError, AsyncFailureError, APIError: see
-            :func:`interpret_status`.
+        AsyncTimeoutError: the deadline passed first (also when no poll brought news).
+        AsyncProcessUnsuccessfulError: the job failed.
+        APIError: a 4xx (e.g. 404: the status is gone; 401/403: access refused).
     """
     clock = deadline.clock
     start = clock()
@@ -285,20 +289,20 @@ async def poll_job(
                 raise deadline.timeout(status_url, last_status)
             lost: Exception | None = None
             try:
-                response = await get(status_url)
+                outcome = interpret_status(await get(status_url))
             except AsyncTimeoutError:
                 raise deadline.timeout(status_url, last_status) from None
             except Exception as exc:
-                if not should_retry("GET", exc):
+                if not _no_news(exc):
                     raise
                 lost = exc  # the job goes on whether or not its status could be read
+                logger.info("poll of %s brought no news, polling on: %s", status_url, exc)
             poll += 1
             if lost is not None:
                 if final:
                     raise deadline.timeout(status_url, last_status) from lost
                 hint = _hint(getattr(lost, "retry_after", None), policy)
                 continue
-            outcome = interpret_status(response)
             polled = elapsed_at_start + clock() - start
             if isinstance(outcome, JobDone) and estimate is not None:
                 estimate.observe(last_poll, polled)  # it ended between the two polls
@@ -312,6 +316,16 @@ async def poll_job(
     finally:
         if estimate is not None:
             estimate.leave(scout)
+
+
+def _no_news(error: Exception) -> bool:
+    """Whether a failed poll leaves the job's fate open, so polling goes on: a transient
+    failure, a glitch (a 5xx, a gateway's page), or a reply the protocol does not allow (an
+    unexpected status code, a status this client does not know). A job that failed, a 4xx
+    (a status gone, access refused) and a cross-origin redirect do end the wait."""
+    if isinstance(error, AsyncFailureError):
+        return True
+    return should_retry("GET", error) or glitch(error)
 
 
 def _hint(retry_after: float | None, policy: PollPolicy) -> float | None:

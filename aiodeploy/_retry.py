@@ -15,7 +15,9 @@ Rules (they beat the official client's blind POST/PATCH retries):
 * Under a :class:`~aiodeploy._deadline.Deadline` no wait reaches past it. A read inside a
   job wait *persists*: ``max_wait`` bounds its retries, not ``max_attempts`` (a job goes on
   whether or not its outcome could be read), and running out of time is an
-  :class:`~aiodeploy.errors.AsyncTimeoutError`.
+  :class:`~aiodeploy.errors.AsyncTimeoutError`. Such a read is also retried on any 5xx
+  but 501 and on a reply it cannot decode: one glitch of a gateway must not turn work the
+  server did into a failure.
 """
 
 from __future__ import annotations
@@ -29,12 +31,13 @@ from typing import Any, TypeVar
 import tenacity
 
 from ._deadline import Deadline
-from .errors import APIError, TransportError
+from .errors import APIError, ResponseDecodeError, ServerError, TransportError
 
 __all__ = [
     "GiveUp",
     "RetryPolicy",
     "compute_backoff",
+    "glitch",
     "retry_delay",
     "retry_wait",
     "send_with_retries",
@@ -109,6 +112,21 @@ def should_retry(method: str, error: BaseException, *, idempotent: bool | None =
     return False
 
 
+def glitch(error: BaseException) -> bool:
+    """Whether ``error`` is a reply that says nothing about the server's state: a 5xx
+    (but 501, which will not change) or a body that cannot be decoded, e.g. a gateway's
+    HTML page. Reads that wait for a job's outcome try again after one."""
+    if isinstance(error, ServerError):
+        return error.status_code != 501
+    return isinstance(error, ResponseDecodeError)
+
+
+def _retryable(method: str, error: BaseException, idempotent: bool | None, persist: bool) -> bool:
+    if should_retry(method, error, idempotent=idempotent):
+        return True
+    return persist and method.upper() in IDEMPOTENT_METHODS and glitch(error)
+
+
 def compute_backoff(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:
     """Full-jitter exponential backoff before retry number ``attempt`` (1-based)."""
     ceiling = min(cap, base * 2 ** min(attempt - 1, 62))
@@ -156,7 +174,7 @@ def retry_wait(
         persist: retry transient errors until the deadline, whatever ``max_attempts`` (and
             ``retry_after_cap``) say: a job wait's reads, bounded by ``max_wait``.
     """
-    if not should_retry(method, error, idempotent=idempotent):
+    if not _retryable(method, error, idempotent, persist):
         return GiveUp("final")
     if not persist and attempt >= policy.max_attempts:
         return GiveUp("attempts")
@@ -182,7 +200,7 @@ async def send_with_retries(
     idempotent: bool | None = None,
     deadline: Deadline | None = None,
     persist: bool = False,
-    url: str = "",
+    url: str | Callable[[], str] = "",
 ) -> T:
     """Await ``send()`` until it succeeds or :func:`retry_wait` gives up.
 
@@ -203,7 +221,8 @@ async def send_with_retries(
 
     def timed_out(error: BaseException, why: GiveUp) -> BaseException | None:
         if why.reason == "deadline" and persist and deadline is not None:
-            return deadline.timeout(url, retry_after=server_hint(error))
+            where = url() if callable(url) else url  # made only when needed: it costs
+            return deadline.timeout(where, retry_after=server_hint(error), waiting_for="request")
         return None  # the original error stands
 
     # The first attempt runs bare: nearly every request succeeds at once, and tenacity's
@@ -254,7 +273,7 @@ async def send_with_retries(
     retrying = tenacity.AsyncRetrying(
         stop=stop,
         wait=wait,
-        retry=tenacity.retry_if_exception(lambda e: should_retry(method, e, idempotent=idempotent)),
+        retry=tenacity.retry_if_exception(lambda e: _retryable(method, e, idempotent, persist)),
         sleep=sleep,
         reraise=True,
         before_sleep=before_sleep,

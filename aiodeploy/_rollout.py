@@ -142,6 +142,13 @@ class Rollout:
         outcome = Outcome(state.outcome) if state.outcome else None
         if outcome in _FINAL or (outcome is Outcome.FAILED and state.submitting):
             assert outcome is not None
+            if outcome is Outcome.FAILED:
+                # failed after its PATCH went out: never sent again, but the server's state
+                # decides (the failure may have been a glitch after the server's work)
+                deadline = Deadline.after(self.max_wait, self.session.clock)
+                now = await get_deployment(self.session, request.deployment_id, deadline=deadline)
+                if request.target.served_by(now):
+                    return ItemResult(request, Outcome.REPLACED, deployment=now)
             error = AiodeployError(state.error) if state.error else None
             checks = _convert_checks(state.checks)
             return ItemResult(request, outcome, checks=checks, error=error, resumed=True)

@@ -113,6 +113,7 @@ class Session:
         idempotent: bool | None = None,
         deadline: Deadline | None = None,
         persist: bool = False,
+        on_retry: Callable[[BaseException], None] | None = None,
     ) -> Response:
         """Send a request, retrying transient failures; error statuses raise.
 
@@ -125,6 +126,7 @@ class Session:
             deadline: no retry wait reaches past it and no attempt runs past it.
             persist: retry transient failures until ``deadline`` whatever ``max_attempts``
                 says (reads whose answer a job wait needs).
+            on_retry: told each error that is retried (before the wait).
 
         Raises:
             APIError: the server answered an error status (after retries).
@@ -133,6 +135,26 @@ class Session:
                 before the next one.
             CrossOriginError: an absolute URL on another origin.
         """
+        return await self._exchange(
+            method, path, _as_is, params=params, json=json, idempotent=idempotent,
+            deadline=deadline, persist=persist, on_retry=on_retry,
+        )  # fmt: skip
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        then: Callable[[Response], T],
+        *,
+        params: QueryParams | None,
+        json: Any,
+        idempotent: bool | None,
+        deadline: Deadline | None,
+        persist: bool,
+        on_retry: Callable[[BaseException], None] | None = None,
+    ) -> T:
+        """:meth:`send`, with ``then`` (e.g. decoding) applied to the reply inside each
+        attempt, so that a ``persist`` read retries a reply it cannot use."""
         body = None if json is None else _wire.encode(json)
         transport, budget = self.transport, self.budget
 
@@ -140,8 +162,10 @@ class Session:
             logger.info(
                 "retrying %s %s in %.2f s after attempt %d: %s", method, path, delay, attempt, error
             )
+            if on_retry is not None:
+                on_retry(error)
 
-        async def attempt() -> Response:
+        async def attempt() -> T:
             if deadline is None:
                 async with budget.slot():
                     response = await transport.request(method, path, params=params, body=body)
@@ -150,9 +174,9 @@ class Session:
                     async with budget.slot():
                         response = await transport.request(method, path, params=params, body=body)
                 if scope.cancelled_caught:
-                    raise deadline.timeout(transport.url_for(path))
+                    raise deadline.timeout(transport.url_for(path), waiting_for="request")
             _wire.raise_for_status(response)  # inside the attempt, so 5xx/429 can be retried
-            return response
+            return then(response)
 
         return await send_with_retries(
             attempt,
@@ -164,7 +188,7 @@ class Session:
             idempotent=idempotent,
             deadline=deadline,
             persist=persist,
-            url=path,
+            url=lambda: transport.url_for(path),
         )
 
     async def get(
@@ -181,8 +205,17 @@ class Session:
         Raises:
             ResponseDecodeError: the body is not what ``decoder`` expects.
         """
-        response = await self.send("GET", path, params=params, deadline=deadline, persist=persist)
-        return _wire.decode(response, decoder)
+        if not persist:
+            response = await self.send("GET", path, params=params, deadline=deadline)
+            return _wire.decode(response, decoder)
+
+        def decode(response: Response) -> T:
+            return _wire.decode(response, decoder)
+
+        return await self._exchange(
+            "GET", path, decode, params=params, json=None, idempotent=None,
+            deadline=deadline, persist=True,
+        )  # fmt: skip
 
     async def follow(self, first: Page[T], decoder: msgspec.json.Decoder[Page[T]]) -> list[T]:
         """The items of ``first`` and of every page its ``next`` links lead to.
@@ -220,15 +253,17 @@ class Session:
         *,
         deadline: Deadline | None = None,
         idempotent: bool | None = None,
+        on_retry: Callable[[BaseException], None] | None = None,
     ) -> str:
-        """Send a mutation answered with 202 + ``Location``; return the status URL.
+        """Send a mutation answered with 202 + ``Location``; return the status URL
+        (``on_retry``: see :meth:`send`).
 
         Raises:
             ResponseDecodeError: the reply is not a 202 with a ``Location``.
             CrossOriginError: the ``Location`` is on another origin.
         """
         response = await self.send(
-            method, path, json=json, deadline=deadline, idempotent=idempotent
+            method, path, json=json, deadline=deadline, idempotent=idempotent, on_retry=on_retry
         )
         _wire.expect_status(response, 202)
         return self.url_for(_wire.location(response))
@@ -303,9 +338,13 @@ class Session:
                 return value
             delay = next_poll_delay(poll, self.polling, self.rng)
             if delay >= deadline.remaining():
-                raise deadline.timeout(url, "RUNNING")
+                raise deadline.timeout(self.url_for(url), waiting_for="change")
             await self.sleep(delay)
             poll += 1
+
+
+def _as_is(response: Response) -> Response:
+    return response
 
 
 def new_page(url: str, followed: set[str]) -> str:

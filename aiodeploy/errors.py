@@ -289,14 +289,17 @@ class AsyncProcessUnsuccessfulError(AiodeployError):
 
 
 class AsyncTimeoutError(AiodeployError, TimeoutError):
-    """``max_wait`` passed before the job finished. The job itself may still finish.
+    """``max_wait`` passed first: before a job finished, a request succeeded, or the server
+    showed a change. The job (or change) itself may still finish.
 
     Attributes:
-        url: the status URL (or the resource read while waiting).
+        url: the status URL, the request's URL, or the resource read while waiting.
         max_wait: the deadline, in seconds.
-        last_status: the last status seen (``None`` if no poll answered).
+        last_status: the last job status seen (``None`` if none was read).
         retry_after: when the wait ended because the server asked to wait longer than the
             time left, the seconds it asked for; else ``None``.
+        waiting_for: ``"job"`` (polling a status URL), ``"request"`` (a request and its
+            retries) or ``"change"`` (reading a resource until it shows a change).
     """
 
     def __init__(
@@ -306,15 +309,22 @@ class AsyncTimeoutError(AiodeployError, TimeoutError):
         max_wait: float,
         last_status: str | None,
         retry_after: float | None = None,
+        waiting_for: str = "job",
     ) -> None:
         self.url = url
         self.max_wait = max_wait
         self.last_status = last_status
         self.retry_after = retry_after
+        self.waiting_for = waiting_for
         asked = "" if retry_after is None else f"; the server asked to wait {retry_after:g} s"
-        super().__init__(
-            f"job {url} did not finish within {max_wait:g} s (last status: {last_status}{asked})"
-        )
+        if waiting_for == "request":
+            text = f"request {url} did not succeed within {max_wait:g} s{asked}"
+        elif waiting_for == "change":
+            text = f"{url} did not show the change within {max_wait:g} s{asked}"
+        else:
+            seen = last_status or "none read"
+            text = f"job {url} did not finish within {max_wait:g} s (last status: {seen}{asked})"
+        super().__init__(text)
 
 
 class JournalMismatchError(AiodeployError, ValueError):

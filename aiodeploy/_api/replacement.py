@@ -28,6 +28,7 @@ from ..errors import (
     ResponseDecodeError,
     ServerError,
     TransportError,
+    UnprocessableEntityError,
 )
 from .deployments import get_deployment
 from .operation import ReplacementOperation, utc_now
@@ -67,11 +68,13 @@ async def start_replacement(
     reason: ModelReplacementReason,
     *,
     deadline: Deadline | None = None,
+    on_retry: Callable[[BaseException], None] | None = None,
 ) -> ReplacementOperation:
-    """``PATCH deployments/{id}/model/`` (202 + ``Location``): the replacement in flight."""
+    """``PATCH deployments/{id}/model/`` (202 + ``Location``): the replacement in flight
+    (``on_retry``: told each error the PATCH is sent again after)."""
     body = {**target.body, "reason": reason}
     status_url = await session.submit_job(
-        "PATCH", f"deployments/{dep_id}/model/", body, deadline=deadline
+        "PATCH", f"deployments/{dep_id}/model/", body, deadline=deadline, on_retry=on_retry
     )
     return _accepted(session, dep_id, target, reason, status_url=status_url)
 
@@ -90,8 +93,9 @@ async def submit_replacement(
     the answer.
 
     When the answer does not say (the connection broke after sending, a 5xx, a garbled
-    202, a 409 while a replacement runs) the deployment decides: if it serves the target
-    the replacement was accepted; if not, the PATCH provably did not take effect and is
+    202, a 409 while a replacement runs, a 422 to a PATCH sent again after the server may
+    have taken it) the deployment decides: if it serves the target the replacement was
+    accepted; if not, the PATCH provably did not take effect and is
     sent again (at most ``max_attempts`` times). A 202 whose status URL is on another
     origin was accepted; its status is not followed (no request, no token, goes there).
 
@@ -113,14 +117,22 @@ async def submit_replacement(
         APIError, TransportError, AsyncTimeoutError: as for :meth:`Session.send`.
     """
     resent = 0
-    conflict: ConflictError | None = None
+    sent_before = in_doubt  # a PATCH may have reached the server before this answer
+    refusal: ConflictError | UnprocessableEntityError | None = None
     doubt: Exception | None = None  # the last answer that did not say
+
+    def retried(_: BaseException) -> None:
+        nonlocal sent_before
+        sent_before = True
+
     while True:
         if not in_doubt:
             if before_send is not None:
                 await before_send()
             try:
-                return await start_replacement(session, dep_id, target, reason, deadline=deadline)
+                return await start_replacement(
+                    session, dep_id, target, reason, deadline=deadline, on_retry=retried
+                )
             except CrossOriginError:
                 return _accepted(session, dep_id, target, reason, status_url=None)
             except TransportError as exc:
@@ -128,7 +140,13 @@ async def submit_replacement(
                     raise
                 doubt = exc
             except ConflictError as exc:
-                conflict = doubt = exc
+                refusal = doubt = exc
+            except UnprocessableEntityError as exc:
+                if not sent_before:
+                    raise  # the first PATCH refused: the server's own words
+                # a refusal of a PATCH sent again after the server may have taken it (a
+                # gateway's 503 + Retry-After once it acted): the deployment tells
+                refusal = doubt = exc
             except (ServerError, ResponseDecodeError) as exc:
                 doubt = exc  # the server may have acted: the deployment tells
         if deadline is None:
@@ -136,8 +154,8 @@ async def submit_replacement(
         deployment = await get_deployment(session, dep_id, deadline=deadline, persist=True)
         if target.served_by(deployment):
             return _accepted(session, dep_id, target, reason, status_url=None)
-        if conflict is not None:
-            raise conflict  # another model's replacement is running
+        if refusal is not None:
+            raise refusal  # refused, or another model's replacement is running
         if resent >= session.retry.max_attempts:
             raise AiodeployError(
                 f"the replacement of {dep_id} did not take effect: no answer to its "
@@ -146,6 +164,7 @@ async def submit_replacement(
             ) from doubt
         resent += 1
         in_doubt = False
+        sent_before = True
 
 
 def _accepted(

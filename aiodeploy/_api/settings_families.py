@@ -248,7 +248,7 @@ async def _submit(
         await session.read_until(reading, shows, deadline=settle, url=url)
     except AsyncTimeoutError:
         if settle.at >= deadline.at:
-            raise deadline.timeout(url, "RUNNING") from None
+            raise deadline.timeout(session.url_for(url), waiting_for="change") from None
         assert doubt is not None
         raise doubt from None
     return None

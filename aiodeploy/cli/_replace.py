@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping
 import msgspec
 
 from .._api.operation import ReplacementOperation
-from .._client import AsyncDeploymentClient
+from .._client import DEFAULT_MAX_WAIT, AsyncDeploymentClient
 from .._models import Deployment, ValidationCheck
 from ..errors import AsyncTimeoutError, UnprocessableEntityError
 from ._base import TOKEN_PLACEHOLDER, CommandError, UsageError, run_api, target_of
@@ -132,7 +132,8 @@ async def _follow(
             _say(args, f"job {event.status}")
             deployment = event.deployment
     except AsyncTimeoutError:
-        _tell_how_to_wait(args, operation, "the wait ran out of time (--max-wait)")
+        waited = DEFAULT_MAX_WAIT if args.max_wait is None else args.max_wait
+        _tell_how_to_wait(args, operation, f"stopped waiting after --max-wait {waited:g} s")
         raise
     if deployment is None:  # the job ended without a final read (never expected)
         deployment = await client.get_deployment(operation.deployment_id)
@@ -151,16 +152,20 @@ def _interrupted(
             f"  aiodeploy deployments get {args.deployment}"
         )
     else:
-        _tell_how_to_wait(args, operation, f"stopped by {name}")
+        _tell_how_to_wait(args, operation, f"stopped by {name} while waiting")
     return 128 + signum
 
 
 def _tell_how_to_wait(args: argparse.Namespace, operation: ReplacementOperation, why: str) -> None:
     command, redacted = wait_command(args, operation.token())
+    version = operation.registered_model_version_id
+    new = (
+        f"model {operation.model_id}" if version is None else f"registered model version {version}"
+    )
     lines = [
-        f"aiodeploy: {why} while waiting. The replacement of the model of deployment "
-        f"{operation.deployment_id} by {operation.model_id} was accepted and continues on "
-        "the server. Wait for it again with:",
+        f"aiodeploy: {why}. The replacement of the model of deployment "
+        f"{operation.deployment_id} by {new} was accepted and continues on the server. "
+        "Wait for it again with:",
         f"  {command}",
     ]
     if redacted:
@@ -190,8 +195,7 @@ def wait_command(args: argparse.Namespace, token: str) -> tuple[str, bool]:
         words += ["--endpoint", shlex.quote(args.endpoint)]
     if args.token_type:
         words += ["--token-type", args.token_type]
-    if args.max_wait is not None:
-        words += ["--max-wait", f"{args.max_wait:g}"]
+    # not the --max-wait that just ran out: the job's own wait starts afresh (default)
     if args.json:
         words.append("--json")
     if args.token:

@@ -109,10 +109,22 @@ async def test_running_out_of_max_wait_says_how_to_wait_again(cli, emulator) -> 
     model_id = emulator.state.replacement_candidates(dep_id).passing[0].id
     run = await cli("replace", dep_id, model_id, "--reason", "OTHER", "--max-wait", "0")
     assert run.code == 1
-    assert "ran out of time" in run.err
-    assert "continues on the server" in run.err
+    assert "stopped waiting after --max-wait 0 s" in run.err
+    assert f"by model {model_id} was accepted and continues on the server" in run.err
     assert "  aiodeploy wait '{" in run.err
+    assert "--max-wait" not in run.err.split("  aiodeploy wait", 1)[1]  # a fresh wait
     assert emulator.token not in run.err
+
+
+@pytest.mark.emulator(replacement_seconds=60)
+async def test_a_replacement_by_version_says_which_version_when_it_stops(cli, emulator) -> None:
+    dep_id = emulator.state.live_deployments()[0].id
+    version = emulator.state.replacement_candidates(dep_id).passing[0].package_id
+    argv = ["replace", dep_id, "--model-version", version, "--reason", "OTHER", "--max-wait", "0"]
+    run = await cli(*argv)
+    assert run.code == 1
+    assert f"by registered model version {version} was accepted" in run.err
+    assert "None" not in run.err
 
 
 async def _interrupted_replace(emu: Emulator, argv: list[str]) -> int:
@@ -144,7 +156,8 @@ async def test_ctrl_c_while_waiting_says_the_replacement_goes_on(capsys) -> None
         out, err = capsys.readouterr()
         assert out == ""
         assert "stopped by SIGINT while waiting" in err
-        assert f"deployment {dep_id} by {model_id} was accepted and continues on the server" in err
+        accepted = f"deployment {dep_id} by model {model_id} was accepted and continues on"
+        assert accepted in err
         assert emu.token not in err
         command = err.split("Wait for it again with:\n", 1)[1].splitlines()[0].strip()
         assert command.startswith("aiodeploy wait '{")
@@ -195,7 +208,7 @@ def test_the_wait_command_keeps_the_connection_flags_but_not_the_token() -> None
     command, redacted = wait_command(args, '{"v":1}')
     assert command == (
         "/opt/py -m aiodeploy wait '{\"v\":1}' --endpoint https://dr.test/api/v2 "
-        f"--token-type Token --max-wait 90 --json --token {TOKEN_PLACEHOLDER}"
+        f"--token-type Token --json --token {TOKEN_PLACEHOLDER}"
     )
     assert redacted
     assert "s3cr3t" not in command

@@ -67,16 +67,16 @@ async def test_status_polls_once(mock_api, client) -> None:
     assert not op.done()  # status() reports; only waiting reads the deployment
 
 
-async def test_job_error_is_cached_and_transient_errors_are_not(mock_api, client) -> None:
+async def test_a_500_on_a_poll_brings_no_news_and_the_job_error_is_kept(mock_api, client) -> None:
     op = await start(mock_api, client)
     mock_api.get(STATUS_URL, status=500, payload={"message": "boom"})
-    with pytest.raises(aiodeploy.ServerError):
-        await op
-    assert not op.done()  # a transient error says nothing about the job
     mock_api.get(STATUS_URL, payload=samples.status("ABORTED", "aborted by admin"))
     with pytest.raises(aiodeploy.AsyncProcessUnsuccessfulError, match="aborted by admin"):
         await op
     assert op.done()
+    with pytest.raises(aiodeploy.AsyncProcessUnsuccessfulError):  # kept: no more polls
+        await op
+    assert polls(mock_api) == 2
 
 
 async def test_events_after_the_end_replay_the_result(mock_api, client) -> None:

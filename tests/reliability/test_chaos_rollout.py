@@ -30,7 +30,7 @@ from .conftest import PATCH_MODEL, SIZES, jobs_settled, new_entries, plan_for, w
 from .proxy import forward_proxy
 
 FAULTS = (
-    "503=0.10,502=0.05,429=0.03,retry_after=0.5,reset=0.02,reset_after=0.02,"
+    "503=0.10,502=0.05,500=0.03,429=0.03,retry_after=0.5,reset=0.02,reset_after=0.02,"
     "latency=0.05,job_error=0.02"
 )
 FIELD_FAULTS = f"{FAULTS},error_after=0.02,garble_after=0.02,reset_header=0.5"
