@@ -214,3 +214,14 @@ def test_the_wait_command_keeps_the_connection_flags_but_not_the_token() -> None
     assert "s3cr3t" not in command
     bare = parse(build_parser(), ["replace", DEP, MODEL, "--reason", "OTHER"])
     assert wait_command(bare, "t") == ("aiodeploy wait t", False)
+
+
+async def test_the_cli_replaces_by_version(cli, emulator) -> None:
+    dep_id = emulator.state.live_deployments()[0].id
+    model = emulator.state.replacement_candidates(dep_id).passing[0]
+    model_id, version_id = model.id, model.package_id
+    run = await cli("replace", dep_id, "--model-version", version_id, "--reason", "OTHER", "--json")
+    assert run.code == 0, run.err
+    shown = json.loads(run.out)
+    assert shown["model"]["id"] == model_id
+    assert shown["model_package"]["id"] == version_id

@@ -17,17 +17,9 @@ from aiodeploy import (
     ReplacementRequest,
 )
 from aiodeploy.emulator import Emulator
-from tests.reliability.conftest import wait_for
+from tests.reliability.conftest import model_of, plan_for, wait_for
 
 PATCH_MODEL = "/api/v2/deployments/{deployment_id}/model/"
-
-
-def plan_for(emulator, reason: str = "SCHEDULED_REFRESH") -> list[ReplacementRequest]:
-    state = emulator.state
-    return [
-        ReplacementRequest(d.id, state.replacement_candidates(d.id).passing[0].id, reason)
-        for d in state.live_deployments()
-    ]
 
 
 def replacements_in_history(emulator, dep_id: str) -> int:
@@ -132,8 +124,9 @@ def _of_the_client(task: asyncio.Task[object]) -> bool:
 
 
 @pytest.mark.emulator(deployments=300, replacement_seconds=(0.2, 0.6))
-async def test_rollout_of_300_deployments(client, emulator) -> None:
-    plan = plan_for(emulator)
+@pytest.mark.parametrize("by", ["model id", "model id and registered model version"])
+async def test_rollout_of_300_deployments(client, emulator, by) -> None:
+    plan = plan_for(emulator, versions=by != "model id")
     events: list[object] = []
     result = await client.replace_models(plan, concurrency=32, on_event=events.append)
 
@@ -141,9 +134,14 @@ async def test_rollout_of_300_deployments(client, emulator) -> None:
     assert result.counts["replaced"] == 300
     assert [item.request for item in result.items] == plan  # input order
     for item in result.items:
-        assert item.deployment.model.id == item.request.model_id
-        assert emulator.state.current_model(item.request.deployment_id).id == item.request.model_id
+        model_id = model_of(emulator, item.request)
+        assert item.deployment.model.id == model_id
+        assert emulator.state.current_model(item.request.deployment_id).id == model_id
         assert replacements_in_history(emulator, item.request.deployment_id) == 1
+        if item.request.registered_model_version_id is not None:
+            package = item.deployment.model_package
+            assert package is not None
+            assert package.id == item.request.registered_model_version_id
     assert emulator.state.stats.request_count(method="PATCH", route=PATCH_MODEL) == 300
     per_item = total_requests(emulator) / 300
     # get + validate + PATCH + a few polls + the final read

@@ -82,13 +82,34 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 # -- emulator helpers ---------------------------------------------------------------------
 
 
-def plan_for(emulator: Emulator, reason: str = "SCHEDULED_REFRESH") -> list[ReplacementRequest]:
-    """One passing replacement per live deployment."""
+def plan_for(
+    emulator: Emulator, reason: str = "SCHEDULED_REFRESH", *, versions: bool = False
+) -> list[ReplacementRequest]:
+    """One passing replacement per live deployment; with ``versions``, every other one by
+    its registered model version (DataRobot's current path), the others by model id."""
     state = emulator.state
-    return [
-        ReplacementRequest(d.id, state.replacement_candidates(d.id).passing[0].id, reason)
-        for d in state.live_deployments()
-    ]
+    plan = []
+    for index, deployment in enumerate(state.live_deployments()):
+        model = state.replacement_candidates(deployment.id).passing[0]
+        if versions and index % 2:
+            plan.append(
+                ReplacementRequest(
+                    deployment.id, reason=reason, registered_model_version_id=model.package_id
+                )
+            )
+        else:
+            plan.append(ReplacementRequest(deployment.id, model.id, reason))
+    return plan
+
+
+def model_of(emulator: Emulator, request: ReplacementRequest) -> str:
+    """The Leaderboard model a plan item puts on its deployment."""
+    if request.model_id is not None:
+        return request.model_id
+    registry = emulator.state.registry
+    version = registry.version(request.registered_model_version_id or "")
+    assert version is not None, request
+    return registry.model_of(version).id
 
 
 def new_entries(emulator: Emulator, dep_id: str) -> int:

@@ -26,7 +26,15 @@ import pytest
 from aiodeploy import AiodeployError, APIError, AsyncDeploymentClient, Outcome, TransportError
 from aiodeploy.emulator import Emulator
 
-from .conftest import PATCH_MODEL, SIZES, jobs_settled, new_entries, plan_for, wait_for
+from .conftest import (
+    PATCH_MODEL,
+    SIZES,
+    jobs_settled,
+    model_of,
+    new_entries,
+    plan_for,
+    wait_for,
+)
 from .proxy import forward_proxy
 
 FAULTS = (
@@ -71,7 +79,7 @@ async def test_chaos_rollout_outcomes_match_the_server(retry_counter, figures, r
         forward_proxy() as proxy,
     ):
         state = emu.state
-        plan = plan_for(emu)
+        plan = plan_for(emu, versions=True)  # half by model id, half by version
         old_model = {r.deployment_id: state.current_model(r.deployment_id).id for r in plan}
 
         emu.set_faults(FIELD_FAULTS if via_proxy else FAULTS)
@@ -92,7 +100,7 @@ async def test_chaos_rollout_outcomes_match_the_server(retry_counter, figures, r
 
         mismatches = []
         for item in first.items:
-            dep_id, model_id = item.request.deployment_id, item.request.model_id
+            dep_id, model_id = item.request.deployment_id, model_of(emu, item.request)
             assert item.error is None or isinstance(item.error, AiodeployError), item
             entries = new_entries(emu, dep_id)
             assert entries <= 1, f"{dep_id} was replaced {entries} times"
@@ -121,9 +129,10 @@ async def test_chaos_rollout_outcomes_match_the_server(retry_counter, figures, r
         assert second.ok, [i for i in second.items if not i.outcome.ok][:5]
         assert second.counts["skipped_current"] == first.counts["replaced"]
         for request in plan:
-            assert state.current_model(request.deployment_id).id == request.model_id
+            model_id = model_of(emu, request)
+            assert state.current_model(request.deployment_id).id == model_id
             assert new_entries(emu, request.deployment_id) == 1
-            assert state.model_history(request.deployment_id)[-1].model_id == request.model_id
+            assert state.model_history(request.deployment_id)[-1].model_id == model_id
 
     outcomes = Counter({k: v for k, v in first.counts.items() if v})
     why = Counter(_why(item.error) for item in first.items if item.error is not None)

@@ -31,7 +31,15 @@ import anyio.abc
 import aiodeploy
 from aiodeploy.emulator import Emulator
 
-from .conftest import SIZES, jobs_settled, new_entries, plan_for, request_log, wait_for
+from .conftest import (
+    SIZES,
+    jobs_settled,
+    model_of,
+    new_entries,
+    plan_for,
+    request_log,
+    wait_for,
+)
 
 _ROOT = Path(aiodeploy.__file__).resolve().parents[1]
 SEED = int(os.environ.get("AIODEPLOY_CHAOS_SEED", "4242"))
@@ -73,12 +81,20 @@ async def test_sigkill_at_random_points_replaces_each_deployment_once(tmp_path, 
     emu = Emulator(deployments=size, replacement_seconds=(0.3, 1.2), seed=SEED % 1000)
     log = request_log(emu)
     async with emu:
-        plan = plan_for(emu)
+        plan = plan_for(emu, versions=True)  # half by model id, half by version
         plan_path = tmp_path / "plan.csv"
         with plan_path.open("w", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["deployment_id", "model_id", "reason"])
-            writer.writerows([r.deployment_id, r.model_id, str(r.reason)] for r in plan)
+            writer.writerow(["deployment_id", "model_id", "registered_model_version_id", "reason"])
+            writer.writerows(
+                [
+                    r.deployment_id,
+                    r.model_id or "",
+                    r.registered_model_version_id or "",
+                    str(r.reason),
+                ]
+                for r in plan
+            )
         journal = tmp_path / "rollout.jsonl"
         command = [
             sys.executable, "-m", "aiodeploy", "rollout", str(plan_path),
@@ -117,10 +133,10 @@ async def test_sigkill_at_random_points_replaces_each_deployment_once(tmp_path, 
         await wait_for(lambda: jobs_settled(emu), "every job to end")
 
         for request in plan:
-            dep_id = request.deployment_id
-            assert emu.state.current_model(dep_id).id == request.model_id
+            dep_id, model_id = request.deployment_id, model_of(emu, request)
+            assert emu.state.current_model(dep_id).id == model_id
             assert new_entries(emu, dep_id) == 1, dep_id
-            assert emu.state.model_history(dep_id)[-1].model_id == request.model_id
+            assert emu.state.model_history(dep_id)[-1].model_id == model_id
         accepted = Counter(
             path for method, path, status in log if method == "PATCH" and status == 202
         )
