@@ -61,3 +61,11 @@ def test_every_example_runs_on_the_embedded_emulator(example: str) -> None:
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "example.invalid" not in done.stdout + done.stderr
+    if example == "quickstart.py":  # every step of the walkthrough, in order, as the README shows
+        steps = [int(line.split(".", 1)[0]) for line in done.stdout.splitlines()]
+        assert sorted(set(steps)) == list(range(10)), done.stdout
+        assert steps == sorted(steps)
+        shown = README.split("```text\n", 1)[1].split("```", 1)[0]
+        assert [line.split(" ", 2)[:2] for line in shown.splitlines()] == [
+            line.split(" ", 2)[:2] for line in done.stdout.splitlines()
+        ]
