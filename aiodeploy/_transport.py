@@ -90,6 +90,9 @@ class Transport:
     ) -> None:
         self.endpoint = endpoint.rstrip("/") + "/"
         self._origin = origin(self.endpoint)
+        # "scheme://authority/" exactly as the endpoint spells it: a URL starting with it is
+        # on the endpoint's origin (the authority ends at that "/"), no parsing needed
+        self._prefix = self.endpoint[: self.endpoint.index("/", self.endpoint.index("//") + 2) + 1]
         self._authorization = authorization
         self._session = session
         self._owns_session = session is None
@@ -130,6 +133,8 @@ class Transport:
             # Our paths are built from checked ids, so plain concatenation is exact (and
             # several times cheaper than urljoin on every request).
             return self.endpoint + path_or_url.lstrip("/")
+        if path_or_url.startswith(self._prefix):  # a status URL of the API: the common case
+            return path_or_url
         try:
             target = origin(path_or_url)
             same = target == self._origin or (

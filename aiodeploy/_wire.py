@@ -262,6 +262,8 @@ def location(response: Response) -> str:
             method=response.method,
             url=response.url,
         )
+    if value.startswith(("https://", "http://")):
+        return value  # absolute already (DataRobot's are): nothing to resolve
     try:
         return urljoin(response.url, value)
     except ValueError as exc:  # e.g. an unbalanced "[" in the host
