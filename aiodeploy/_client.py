@@ -81,11 +81,13 @@ class AsyncDeploymentClient(
         token: API token; else ``DATAROBOT_API_TOKEN``, else drconfig.yaml.
         token_type: ``Bearer`` (default) or ``Token``.
         session: an aiohttp session to use; the client never closes it.
-        ssl: ``False`` to skip TLS verification, an ``SSLContext``, or a CA bundle path.
-            TLS is verified by default, against ``REQUESTS_CA_BUNDLE`` or
-            ``CURL_CA_BUNDLE`` when set, else the system's CAs (``SSL_CERT_FILE``).
+        ssl: ``False`` to skip TLS verification, an ``SSLContext``, or a CA bundle path (a
+            PEM file, or a directory of hashed certificates). TLS is verified by default,
+            against ``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE`` when set, else the
+            system's CAs (``SSL_CERT_FILE``).
         proxy: a proxy URL for every request (credentials may be in it); by default
-            ``HTTPS_PROXY``/``HTTP_PROXY`` unless ``NO_PROXY`` names the endpoint's host.
+            ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY`` unless ``NO_PROXY`` sends the host
+            direct (names, domains, ``host:port``, IP blocks such as ``10.0.0.0/8``).
         connect_timeout: seconds to open a connection (default 6.05).
         read_timeout: seconds to wait on each socket read (default 60).
         timeout: seconds for a whole request, from connecting to the last byte of the
@@ -103,7 +105,9 @@ class AsyncDeploymentClient(
         clock: a monotonic clock in seconds (tests inject a fake one).
 
     Raises:
-        ConfigurationError: no endpoint or token can be found, or a source is malformed.
+        ConfigurationError: no endpoint or token can be found, or a source is malformed
+            (including a CA bundle that holds no certificate, or a proxy that is not an
+            http(s) URL).
         ValueError, TypeError: a malformed argument.
     """
 
@@ -137,6 +141,7 @@ class AsyncDeploymentClient(
             ssl_verify=None if isinstance(ssl, ssl_module.SSLContext) else ssl,
             connect_timeout=connect_timeout,
             max_retries=max_retries,
+            ssl_argument="ssl",
         )
         if max_connections < 1 or page_concurrency < 1:
             raise ValueError("max_connections and page_concurrency must be >= 1")
@@ -153,6 +158,7 @@ class AsyncDeploymentClient(
             read_timeout=read_timeout,
             timeout=timeout,
             ssl=ssl if isinstance(ssl, ssl_module.SSLContext) else config.ssl_verify,
+            ssl_source=config.ssl_source,
             proxy=proxy,
         )
         if retry is None:

@@ -5,14 +5,17 @@ Precedence, per key: explicit arguments, then the environment (``DATAROBOT_ENDPO
 file named by ``DATAROBOT_CONFIG_FILE`` or else ``~/.config/datarobot/drconfig.yaml`` (keys
 ``endpoint``, ``token``, ``ssl_verify``, ``connect_timeout``, ``max_retries``,
 ``token_type``), as the official client reads it. When TLS is verified without a bundle of
-its own, ``REQUESTS_CA_BUNDLE`` then ``CURL_CA_BUNDLE`` name the CA bundle, as ``requests``
-reads them.
+its own, ``REQUESTS_CA_BUNDLE`` then ``CURL_CA_BUNDLE`` name the CA bundle (a file, or a
+directory of hashed certificates), as ``requests`` reads them.
 
 Values are cleaned or refused here, before any request: surrounding whitespace (a token
-read from a file ends with a newline) is stripped; a token with whitespace or control
-characters inside, an endpoint that is not an http(s) URL or lacks ``/api/v2``, a CA bundle
-that does not exist, are a :class:`~aiodeploy.errors.ConfigurationError` whose message never
-holds the token.
+read from a file ends with a newline) and a byte-order mark at the start (a file saved as
+"UTF-8 with BOM") are stripped; a token with whitespace, control characters or a
+byte-order mark inside, an endpoint that is not an http(s) URL, holds a user name or
+password, a query or a fragment, or lacks ``/api/v2``, a CA bundle that does not exist, are
+a :class:`~aiodeploy.errors.ConfigurationError` whose message never holds the token (nor a
+password in the endpoint). The bundle's content is checked when the client loads it
+(:mod:`aiodeploy._tls`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from .errors import ConfigurationError
 DEFAULT_CONFIG_PATH = Path("~/.config/datarobot/drconfig.yaml")
 API_PATH = "/api/v2"
 _CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+_BOM = "\ufeff"
+_EXAMPLE_ENDPOINT = "https://app.datarobot.com/api/v2"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 
@@ -44,6 +49,8 @@ class Config:
     token: str = dataclasses.field(repr=False)
     token_type: str = "Bearer"  # noqa: S105 (a scheme name, not a secret)
     ssl_verify: bool | str = True
+    # where a CA bundle path was named, for messages; not part of the configuration's value
+    ssl_source: str = dataclasses.field(default="ssl_verify", compare=False)
     connect_timeout: float = 6.05
     max_retries: int | None = None
 
@@ -99,18 +106,39 @@ def _yaml_layer(env: Mapping[str, str]) -> tuple[dict[str, Any], str | None]:
     return {}, None
 
 
+def _clean(text: str) -> str:
+    """``text`` without surrounding whitespace, nor a byte-order mark at its start (an
+    editor's "UTF-8 with BOM" keeps one at the start of a file)."""
+    text = text.strip()
+    return text[1:].strip() if text.startswith(_BOM) else text
+
+
 def _check_endpoint(endpoint: str) -> str:
-    endpoint = endpoint.strip()
+    endpoint = _clean(endpoint)
     try:
         parts = urlsplit(endpoint)
         host = parts.hostname
+        parts.port  # noqa: B018 (reading it checks the port)
     except ValueError:  # e.g. an unbalanced "[" or a bad port
         host = None
     if parts.scheme.lower() not in ("http", "https") or not host or _has_space(endpoint):
         raise ConfigurationError(
             # the value is not shown: an endpoint and token swapped by mistake would leak it
-            "The configured endpoint is not an http(s) URL such as "
-            "https://app.datarobot.com/api/v2."
+            f"The configured endpoint is not an http(s) URL such as {_EXAMPLE_ENDPOINT}."
+        )
+    # shown without user name, password, query or fragment: any of them may be a secret
+    bare = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path.rstrip('/')}"
+    if "@" in parts.netloc:
+        # aiohttp would make an Authorization header of them, and refuse ours at each request
+        raise ConfigurationError(
+            "The configured endpoint holds a user name or password; DataRobot takes the "
+            f"API token instead. Give the endpoint without them: {bare}."
+        )
+    if "?" in endpoint or "#" in endpoint:
+        # the API paths are appended to the endpoint: they would land inside the query
+        raise ConfigurationError(
+            "The configured endpoint has a query (?...) or a fragment (#...), which the API "
+            f"paths would be appended to. Give the endpoint without it: {bare}."
         )
     endpoint = endpoint.rstrip("/")
     if not parts.path.rstrip("/").endswith(API_PATH):
@@ -127,9 +155,15 @@ def _has_space(text: str) -> bool:
 
 
 def _check_token(token: str, source: str) -> str:
-    token = token.strip()
+    token = _clean(token)
     if not token:
         raise ConfigurationError(f"The DataRobot token from {source} is empty.")
+    if _BOM in token:
+        raise ConfigurationError(
+            f"The DataRobot token from {source} holds a byte-order mark (U+FEFF) inside it "
+            "(one starts each file saved as UTF-8 with BOM: two texts were perhaps joined); "
+            "check that it was copied whole, and only once."
+        )
     if _has_space(token):
         raise ConfigurationError(
             f"The DataRobot token from {source} holds whitespace or control characters "
@@ -138,16 +172,17 @@ def _check_token(token: str, source: str) -> str:
     return token
 
 
-def _ca_bundle(verify: bool | str, env: Mapping[str, str]) -> bool | str:
-    """``verify`` with a CA bundle from the environment when it says only ``True``."""
+def _ca_bundle(verify: bool | str, source: str, env: Mapping[str, str]) -> tuple[bool | str, str]:
+    """``verify`` with a CA bundle from the environment when it says only ``True``, and
+    where a bundle was named."""
     if verify is True:
         for name in _CA_BUNDLE_VARIABLES:
             if env.get(name, "").strip():
-                return _existing_bundle(env[name].strip(), name)
-        return True
+                return _existing_bundle(env[name].strip(), name), name
+        return True, source
     if isinstance(verify, str):
-        return _existing_bundle(verify.strip(), "ssl_verify")
-    return verify
+        return _existing_bundle(verify.strip(), source), source
+    return verify, source
 
 
 def _existing_bundle(path: str, source: str) -> str:
@@ -174,8 +209,12 @@ def resolve_config(
     connect_timeout: float | None = None,
     max_retries: int | None = None,
     env: Mapping[str, str] | None = None,
+    ssl_argument: str = "ssl_verify",
 ) -> Config:
     """Resolve the configuration from arguments, environment and drconfig.yaml.
+
+    A token or endpoint is stripped of surrounding whitespace and of a byte-order mark at
+    its start (a file saved as UTF-8 with BOM), from every source.
 
     Args:
         endpoint: API endpoint such as ``https://app.datarobot.com/api/v2``.
@@ -185,6 +224,8 @@ def resolve_config(
         connect_timeout: seconds to open a connection.
         max_retries: attempts after the first for retryable failures.
         env: the environment to read (defaults to :data:`os.environ`).
+        ssl_argument: the name under which the caller took ``ssl_verify``, for messages
+            (the client's is ``ssl``).
 
     Returns:
         The resolved :class:`Config`.
@@ -239,11 +280,17 @@ def resolve_config(
         where = "DATAROBOT_API_TOKEN"
     else:
         where = file_name
+    if ssl_verify is not None:
+        ssl_from = f"the {ssl_argument} argument"
+    else:
+        ssl_from = f"ssl_verify in {file_name}"  # DATAROBOT_SSL_VERIFY is never a path
+    verify, ssl_from = _ca_bundle(True if verify is None else verify, ssl_from, env)
     return Config(
         endpoint=_check_endpoint(str(endpoint_value)),
         token=_check_token(str(token_value), where),
         token_type=kind,
-        ssl_verify=_ca_bundle(True if verify is None else verify, env),
+        ssl_verify=verify,
+        ssl_source=ssl_from,
         connect_timeout=6.05 if timeout is None else float(timeout),
         max_retries=retries,
     )

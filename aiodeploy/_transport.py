@@ -11,10 +11,12 @@ want the token too). That request may go to that origin, and to no other; URLs t
 replies (``Location``, ``next``) never get one, and redirects are still not followed.
 
 The network environment is the user's, read as ``requests`` (and so the official client)
-reads it: a proxy from ``proxy=`` or ``HTTP_PROXY``/``HTTPS_PROXY`` unless ``NO_PROXY``
-names the host; TLS verified against ``ssl=`` or the configured CA bundle, else the
-system's (``SSL_CERT_FILE``/``SSL_CERT_DIR`` honoured). Both are decided once, when the
-transport is made, not per request.
+reads it: the proxy as :mod:`aiodeploy._proxies` says (``proxy=``, else the environment's
+unless ``NO_PROXY`` sends the host direct; an environment proxy without credentials takes
+them from ``.netrc``); TLS verified against ``ssl=`` or the configured CA bundle (a file or
+a directory, :mod:`aiodeploy._tls`), else the system's (``SSL_CERT_FILE``/``SSL_CERT_DIR``
+honoured). Both are decided once, when the transport is made, not per request, so a bad
+proxy or bundle is a ``ConfigurationError`` before any request.
 
 A session belongs to the event loop it was made in. An async generator registered with
 that loop closes it when the loop shuts down (``asyncio.run`` finalizes async generators
@@ -30,12 +32,15 @@ import platform
 import ssl as ssl_module
 import time
 from collections.abc import AsyncGenerator, Mapping, Sequence
+from contextlib import suppress
 from urllib.parse import urlsplit
 
 import aiohttp
-from aiohttp.helpers import get_env_proxy_for_url
+from aiohttp.helpers import basicauth_from_netrc, netrc_from_env
 from yarl import URL
 
+from ._proxies import proxy_for_url
+from ._tls import ca_bundle_context, system_context
 from ._version import __version__
 from ._wire import Response
 from .errors import APITimeoutError, CrossOriginError, EventLoopError, TransportError
@@ -70,9 +75,16 @@ class Transport:
         read_timeout: seconds to wait for each read from the socket.
         timeout: seconds for a whole request, connection to last byte (``None``: no bound
             beyond the connect and read timeouts).
-        ssl: ``True`` (verify), ``False`` (do not verify), a CA bundle path, or an SSLContext.
+        ssl: ``True`` (verify), ``False`` (do not verify), a CA bundle path (a PEM file
+            or a directory of hashed certificates), or an SSLContext.
+        ssl_source: where a CA bundle path was named, for messages.
         proxy: the proxy URL for every request; ``None`` reads ``HTTP_PROXY``,
-            ``HTTPS_PROXY`` and ``NO_PROXY`` (and proxy credentials in ``.netrc``).
+            ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` (and proxy credentials in
+            ``.netrc``).
+
+    Raises:
+        ConfigurationError: the CA bundle cannot be read or holds no certificate, or the
+            proxy is not an http(s) URL.
     """
 
     def __init__(
@@ -86,6 +98,7 @@ class Transport:
         read_timeout: float = 60.0,
         timeout: float | None = None,
         ssl: bool | str | ssl_module.SSLContext = True,
+        ssl_source: str = "the ssl argument",
         proxy: str | None = None,
     ) -> None:
         self.endpoint = endpoint.rstrip("/") + "/"
@@ -100,11 +113,12 @@ class Transport:
         self._timeout = aiohttp.ClientTimeout(
             total=timeout, sock_connect=connect_timeout, sock_read=read_timeout
         )
-        self._ssl = ssl
+        # a bundle is loaded once, now: a bad one is refused before any request
+        self._ssl = ca_bundle_context(ssl, ssl_source) if isinstance(ssl, str) else ssl
         self._proxy_option = proxy
-        self._proxy, self._proxy_auth = _proxy_for(self.endpoint, proxy)
+        self._proxy = _proxy_for(self.endpoint, proxy)
         # the proxy of each prediction server origin, decided once like the endpoint's
-        self._proxies: dict[tuple[str, str, int], tuple[str | None, aiohttp.BasicAuth | None]] = {}
+        self._proxies: dict[tuple[str, str, int], str | None] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._watcher: AsyncGenerator[None, None] | None = None
         self._closed = False
@@ -147,11 +161,9 @@ class Transport:
         return path_or_url
 
     def _ssl_argument(self) -> bool | ssl_module.SSLContext:
-        if isinstance(self._ssl, str):
-            return ssl_module.create_default_context(cafile=self._ssl)
         if self._ssl is True:
             # made now, not at aiohttp's import: SSL_CERT_FILE/SSL_CERT_DIR set since count
-            return ssl_module.create_default_context()
+            return system_context()
         return self._ssl
 
     async def _get_session(self) -> aiohttp.ClientSession:
@@ -239,9 +251,9 @@ class Transport:
         sent["Authorization"] = self._authorization
         if body is not None:
             sent["Content-Type"] = content_type
-        proxy, proxy_auth = self._proxy, self._proxy_auth
+        proxy = self._proxy
         if prediction_server is not None and "://" in url and origin(url) != self._origin:
-            proxy, proxy_auth = self._proxy_of(url)
+            proxy = self._proxy_of(url)
         session = self._session if self._loop is asyncio.get_running_loop() else None
         if session is None:
             session = await self._get_session()
@@ -255,7 +267,6 @@ class Transport:
                 headers=sent,
                 allow_redirects=False,
                 proxy=proxy,
-                proxy_auth=proxy_auth,
             ) as reply:
                 content = await reply.read()
                 status = reply.status
@@ -287,12 +298,11 @@ class Transport:
             )
         return Response(status, reply_headers, content, method, final_url)
 
-    def _proxy_of(self, url: str) -> tuple[str | None, aiohttp.BasicAuth | None]:
+    def _proxy_of(self, url: str) -> str | None:
         key = origin(url)
-        found = self._proxies.get(key)
-        if found is None:
-            found = self._proxies[key] = _proxy_for(url, self._proxy_option)
-        return found
+        if key not in self._proxies:
+            self._proxies[key] = _proxy_for(url, self._proxy_option)
+        return self._proxies[key]
 
     async def aclose(self) -> None:
         """Close the session if this transport created it. Safe to call twice."""
@@ -303,16 +313,19 @@ class Transport:
         self._session = None
 
 
-def _proxy_for(endpoint: str, proxy: str | None) -> tuple[str | None, aiohttp.BasicAuth | None]:
-    """The proxy (and its credentials) for the endpoint: ``proxy``, else the environment's,
-    unless ``NO_PROXY`` names the host."""
-    if proxy is not None:
-        return proxy, None  # credentials in the URL are aiohttp's to use
-    try:
-        url, auth = get_env_proxy_for_url(URL(endpoint))
-    except LookupError:
-        return None, None
-    return str(url), auth
+def _proxy_for(url: str, proxy: str | None) -> str | None:
+    """The proxy URL for requests to ``url``, with its credentials in it (aiohttp takes
+    them from there; its ``proxy_auth`` argument is deprecated)."""
+    chosen, from_environment = proxy_for_url(url, proxy)
+    if chosen is None or not from_environment:
+        return chosen
+    found = URL(chosen)
+    if found.raw_user is None and found.host:
+        # as aiohttp's own reading of the environment did: .netrc (or $NETRC) for the proxy
+        with suppress(LookupError):
+            auth = basicauth_from_netrc(netrc_from_env(), found.host)
+            return str(found.with_user(auth.login).with_password(auth.password))
+    return chosen
 
 
 def _flatten(params: QueryParams) -> list[tuple[str, str]]:

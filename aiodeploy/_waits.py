@@ -3,12 +3,13 @@
 Every form servers and proxies use:
 
 * ``Retry-After`` as delta-seconds or an HTTP date, sent once, repeated, or folded into
-  one line by a proxy (``5, 5``; ``Wed, 21 Oct 2026 07:28:00 GMT, ...``): the longest
-  wait wins.
-* Without it, on a 429 or 503, the rate-limit reset headers: ``RateLimit`` (the IETF
+  one line by a proxy (``5, 5``; ``Wed, 21 Oct 2026 07:28:00 GMT, ...``), and
+  ``Retry-After-Ms`` (milliseconds, as Azure and OpenAI-style gateways send beside it):
+  the longest wait of all wins.
+* Without them, on a 429 or 503, the rate-limit reset headers: ``RateLimit`` (the IETF
   structured form, ``t=`` or ``reset=``), ``RateLimit-Reset``, ``X-RateLimit-Reset``,
   ``X-Rate-Limit-Reset`` (seconds from now when small, a Unix time in seconds or
-  milliseconds otherwise) and ``X-RateLimit-Reset-After`` (seconds).
+  milliseconds otherwise, or an HTTP date) and ``X-RateLimit-Reset-After`` (seconds).
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 
-__all__ = ["parse_retry_after", "rate_limit_reset", "retry_after_values", "server_wait"]
+__all__ = [
+    "parse_retry_after",
+    "rate_limit_reset",
+    "retry_after_ms_values",
+    "retry_after_values",
+    "server_wait",
+]
 
 _DELTA_SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
 _NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
@@ -86,10 +93,24 @@ def retry_after_values(values: Iterable[str], *, now: datetime | None = None) ->
     return max(waits) if waits else None
 
 
+def retry_after_ms_values(values: Iterable[str]) -> float | None:
+    """The longest wait, in seconds, among ``Retry-After-Ms`` values (milliseconds;
+    repeated or folded like ``Retry-After``)."""
+    waits = [
+        float(token) / 1000
+        for value in values
+        for token in (piece.strip() for piece in value.split(","))
+        if _NUMBER.fullmatch(token)
+    ]
+    finite = [wait for wait in waits if math.isfinite(wait)]
+    return max(finite) if finite else None
+
+
 def _reset_seconds(text: str, epoch: float) -> float | None:
     text = text.strip()
     if not _NUMBER.fullmatch(text):
-        return None
+        # some proxies send the reset as an HTTP date, as Retry-After may be
+        return parse_retry_after(text, now=datetime.fromtimestamp(epoch, timezone.utc))
     value = float(text)
     if value >= _UNIX_MILLISECONDS:
         value = value / 1000 - epoch
@@ -123,9 +144,15 @@ def rate_limit_reset(values: Lookup, *, epoch: float | None = None) -> float | N
 
 
 def server_wait(status: int, values: Lookup, *, epoch: float | None = None) -> float | None:
-    """Seconds the server asked to wait: ``Retry-After`` in any form; else, on a 429 or
-    503, the rate-limit reset headers. ``None`` when it asked nothing."""
-    wait = retry_after_values(values("retry-after"))
+    """Seconds the server asked to wait: ``Retry-After`` in any form and
+    ``Retry-After-Ms`` (the longest); else, on a 429 or 503, the rate-limit reset headers.
+    ``None`` when it asked nothing."""
+    now = None if epoch is None else datetime.fromtimestamp(epoch, timezone.utc)
+    asked = (
+        retry_after_values(values("retry-after"), now=now),
+        retry_after_ms_values(values("retry-after-ms")),
+    )
+    wait = max((found for found in asked if found is not None), default=None)
     if wait is None and status in _WAIT_STATUSES:
         wait = rate_limit_reset(values, epoch=epoch)
     return wait

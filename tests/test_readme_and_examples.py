@@ -69,3 +69,20 @@ def test_every_example_runs_on_the_embedded_emulator(example: str) -> None:
         assert [line.split(" ", 2)[:2] for line in shown.splitlines()] == [
             line.split(" ", 2)[:2] for line in done.stdout.splitlines()
         ]
+
+
+def test_the_readme_names_every_fault_key_and_admin_route() -> None:
+    # error_after, garble_after and reset_header were missing, and so was the body of
+    # POST /_emulator/faults.
+    from aiohttp import web
+
+    from aiodeploy.emulator._faults import _ALL_KEYS
+    from aiodeploy.emulator._routes_admin import add_admin_routes
+
+    section = README.split("## Testing with the emulator", 1)[1].split("\n## ", 1)[0]
+    assert [key for key in _ALL_KEYS if f"`{key}`" not in section] == []
+    router = web.UrlDispatcher()
+    add_admin_routes(router)
+    routes = {f"`{r.method} {r.resource.canonical}`" for r in router.routes() if r.resource}
+    assert [route for route in routes if route not in section and "HEAD" not in route] == []
+    assert '`{"spec": "503=0.1,retry_after=1"}`' in section

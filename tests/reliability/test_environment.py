@@ -7,7 +7,10 @@ client works from one ``asyncio.run`` to the next; a server that never answers i
 from __future__ import annotations
 
 import asyncio
+import base64
 import gc
+import shutil
+import subprocess
 import threading
 import warnings
 from collections.abc import AsyncIterator
@@ -31,7 +34,7 @@ def no_network_env(monkeypatch, tmp_path) -> None:
     for name in (
         "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
         "no_proxy", "all_proxy", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE",
-        "SSL_CERT_DIR", "DATAROBOT_SSL_VERIFY", "DATAROBOT_CONFIG_FILE",
+        "SSL_CERT_DIR", "DATAROBOT_SSL_VERIFY", "DATAROBOT_CONFIG_FILE", "NETRC",
     ):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))  # no drconfig.yaml, no .netrc
@@ -80,6 +83,96 @@ async def test_an_explicit_proxy_wins_and_its_credentials_stay_secret(
         assert (await client.get_deployment(DEP)).label == "ok"
         assert "pr0xy-s3cret" not in repr(client) + repr(client._session)
     assert proxy.seen[0].headers["Proxy-Authorization"].startswith("Basic ")
+
+
+async def test_no_proxy_as_a_cidr_block_is_honoured_as_requests_does(
+    no_network_env, monkeypatch, proxy
+) -> None:
+    # requests bypasses the proxy for a host inside a NO_PROXY block; every request went to
+    # the proxy (the standard library's matcher knows names only).
+    async with fake_server() as direct:
+        direct.serve(Reply(200, body=BODY))
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.setenv("NO_PROXY", "10.0.0.0/8, 127.0.0.0/8")
+        async with AsyncDeploymentClient(direct.endpoint, "t", max_retries=0) as client:
+            await client.get_deployment(DEP)
+        assert (len(direct.seen), len(proxy.seen)) == (1, 0)
+
+
+@pytest.mark.parametrize(("entry", "direct_count"), [("{port}", 1), ("1", 0)])
+async def test_no_proxy_with_a_port_counts_for_that_port_only(
+    no_network_env, monkeypatch, proxy, entry, direct_count
+) -> None:
+    async with fake_server() as direct:
+        direct.serve(Reply(200, body=BODY))
+        port = direct.url.rsplit(":", 1)[1]
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.setenv("no_proxy", f"127.0.0.1:{entry.format(port=port)}")
+        async with AsyncDeploymentClient(direct.endpoint, "t", max_retries=0) as client:
+            await client.get_deployment(DEP)
+        assert (len(direct.seen), len(proxy.seen)) == (direct_count, 1 - direct_count)
+
+
+@pytest.mark.parametrize("variable", ["ALL_PROXY", "all_proxy"])
+async def test_all_proxy_is_the_proxy_of_every_scheme(
+    no_network_env, monkeypatch, proxy, variable
+) -> None:
+    monkeypatch.setenv(variable, proxy.url)
+    async with AsyncDeploymentClient(f"http://{HIDDEN}/api/v2", "t", max_retries=0) as client:
+        assert (await client.get_deployment(DEP)).label == "ok"
+    assert proxy.seen[0].headers["Host"] == HIDDEN
+
+
+async def test_a_proxy_without_a_scheme_is_an_http_proxy_as_in_requests(
+    no_network_env, monkeypatch, proxy
+) -> None:
+    # HTTP_PROXY=127.0.0.1:3128: every request failed with a TransportError.
+    monkeypatch.setenv("HTTP_PROXY", proxy.url.removeprefix("http://"))
+    async with AsyncDeploymentClient(f"http://{HIDDEN}/api/v2", "t", max_retries=0) as client:
+        assert (await client.get_deployment(DEP)).label == "ok"
+    assert len(proxy.seen) == 1
+
+
+@pytest.mark.parametrize("where", ["netrc", "url"])
+async def test_proxy_credentials_from_the_environment_are_sent(
+    no_network_env, monkeypatch, tmp_path, proxy, where
+) -> None:
+    # From the URL they came as aiohttp's proxy_auth argument, deprecated (a warning).
+    host_port = proxy.url.removeprefix("http://")
+    if where == "netrc":
+        (tmp_path / ".netrc").write_text("machine 127.0.0.1 login ops password pr0xy-s3cret\n")
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    else:
+        monkeypatch.setenv("HTTP_PROXY", f"http://ops:pr0xy-s3cret@{host_port}")
+    async with AsyncDeploymentClient(f"http://{HIDDEN}/api/v2", "t", max_retries=0) as client:
+        assert (await client.get_deployment(DEP)).label == "ok"
+        assert "pr0xy-s3cret" not in repr(client) + repr(client._session)
+    expected = "Basic " + base64.b64encode(b"ops:pr0xy-s3cret").decode()
+    assert proxy.seen[0].headers["Proxy-Authorization"] == expected
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("HTTPS_PROXY", "socks5://ops:pr0xy-s3cret@127.0.0.1:1080"),
+        ("https_proxy", "http://ops:pr0xy-s3cret@127.0.0.1:port"),
+        ("ALL_PROXY", "http://"),
+        ("proxy", "socks5h://ops:pr0xy-s3cret@127.0.0.1:1080"),
+    ],
+)
+def test_a_proxy_this_client_cannot_use_is_refused_when_the_client_is_made(
+    no_network_env, monkeypatch, variable, value
+) -> None:
+    kwargs = {}
+    if variable == "proxy":
+        kwargs["proxy"] = value
+    else:
+        monkeypatch.setenv(variable, value)
+    with pytest.raises(aiodeploy.ConfigurationError) as info:
+        AsyncDeploymentClient("https://dr.test/api/v2", "t", **kwargs)
+    message = str(info.value)
+    assert ("the proxy argument" if variable == "proxy" else variable) in message
+    assert "pr0xy-s3cret" not in message
 
 
 @pytest.fixture(scope="module")
@@ -205,3 +298,76 @@ def test_a_loop_still_running_elsewhere_gives_a_typed_error(threaded_emulator) -
         other.call_soon_threadsafe(other.stop)
         thread.join(timeout=30)
         other.close()
+
+
+# -- CA bundles: a directory, and a file that is not one --------------------------------------
+
+
+def _hashed_directory(authority: trustme.CA, folder) -> str:
+    """A directory of CA certificates as ``openssl rehash`` leaves it (``<hash>.0``)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to hash a certificate's subject")
+    pem = folder / "company-ca.pem"
+    authority.cert_pem.write_to_path(str(pem))
+    command = ["openssl", "x509", "-hash", "-noout", "-in", str(pem)]
+    subject_hash = subprocess.run(command, check=True, capture_output=True, text=True)  # noqa: S603
+    pem.rename(folder / f"{subject_hash.stdout.strip()}.0")
+    return str(folder)
+
+
+async def test_a_ca_bundle_directory_is_honoured_as_requests_does(
+    no_network_env, monkeypatch, tmp_path
+) -> None:
+    # requests takes REQUESTS_CA_BUNDLE naming a directory (ca_cert_dir); this ended in a
+    # bare IsADirectoryError at the first request, even for an http:// endpoint.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path))
+    async with fake_server() as server:
+        server.serve(Reply(200, body=BODY))
+        async with AsyncDeploymentClient(server.endpoint, "t", max_retries=0) as client:
+            assert (await client.get_deployment(DEP)).label == "ok"
+
+
+@pytest.mark.parametrize("given_as", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "ssl"])
+async def test_a_ca_directory_verifies_tls_against_its_certificates(
+    no_network_env, monkeypatch, tmp_path_factory, authority, tls_server, given_as
+) -> None:
+    folder = _hashed_directory(authority, tmp_path_factory.mktemp("ca-dir"))
+    kwargs = {}
+    if given_as == "ssl":
+        kwargs["ssl"] = folder
+    else:
+        monkeypatch.setenv(given_as, folder)
+    async with AsyncDeploymentClient(tls_server.endpoint, "t", max_retries=0, **kwargs) as client:
+        assert (await client.get_deployment(DEP)).label == "ok"
+    empty = str(tmp_path_factory.mktemp("empty-ca-dir"))  # trusts nothing, not the system
+    async with AsyncDeploymentClient(tls_server.endpoint, "t", max_retries=0, ssl=empty) as client:
+        with pytest.raises(aiodeploy.TransportError, match=r"(?i)certificate"):
+            await client.get_deployment(DEP)
+
+
+@pytest.mark.parametrize("given_as", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "drconfig", "ssl"])
+async def test_a_ca_bundle_that_is_not_a_certificate_is_named_before_any_request(
+    no_network_env, monkeypatch, tmp_path, given_as
+) -> None:
+    # It was a bare ssl.SSLError at the first request (the bundle was loaded only then).
+    bundle = tmp_path / "not-a-ca.pem"
+    bundle.write_text("this is not a certificate\n")
+    kwargs = {}
+    if given_as == "ssl":
+        kwargs["ssl"] = str(bundle)
+        source = "the ssl argument"
+    elif given_as == "drconfig":
+        drconfig = tmp_path / ".config" / "datarobot" / "drconfig.yaml"
+        drconfig.parent.mkdir(parents=True)
+        drconfig.write_text(f"ssl_verify: {bundle}\n")
+        source = f"ssl_verify in {drconfig}"
+    else:
+        monkeypatch.setenv(given_as, str(bundle))
+        source = given_as
+    async with fake_server() as server:
+        with pytest.raises(aiodeploy.ConfigurationError) as info:
+            AsyncDeploymentClient(server.endpoint, "t", **kwargs)
+        assert server.seen == []
+    message = str(info.value)
+    assert f"{str(bundle)!r} named by {source} is not a PEM file" in message
+    assert message.endswith(".")

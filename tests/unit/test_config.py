@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from aiodeploy import AsyncDeploymentClient
 from aiodeploy._config import Config, resolve_config
 from aiodeploy.errors import ConfigurationError
 
@@ -562,3 +563,92 @@ def test_a_missing_ca_bundle_is_a_configuration_error(tmp_path: Path, home: Path
     env = full_env(home, REQUESTS_CA_BUNDLE=str(tmp_path / "nowhere.pem"))
     with pytest.raises(ConfigurationError, match="REQUESTS_CA_BUNDLE"):
         resolve_config(ARG_ENDPOINT, ARG_TOKEN, env=env)
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://user:pa55-s3cret@dr.test/api/v2",
+        "https://:pa55-s3cret@dr.test/api/v2",
+        "https://pa55-s3cret@dr.test/api/v2",
+    ],
+)
+def test_an_endpoint_with_credentials_is_refused_before_any_request(
+    home: Path, endpoint: str
+) -> None:
+    # aiohttp made an Authorization header of them and refused ours with a bare ValueError
+    # at the first request; the password must not reach the message either.
+    with pytest.raises(ConfigurationError, match="user name or password") as info:
+        resolve_config(endpoint, ARG_TOKEN, env=full_env(home))
+    assert "pa55-s3cret" not in str(info.value)
+    assert f"{endpoint.split(':', 1)[0]}://dr.test/api/v2." in str(info.value)
+    with pytest.raises(ConfigurationError) as info:
+        AsyncDeploymentClient(endpoint, ARG_TOKEN)  # refused when made: nothing is sent
+    assert "pa55-s3cret" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://dr.test/api/v2?key=qu3ry-s3cret",
+        "https://dr.test/api/v2/?key=qu3ry-s3cret",
+        "https://dr.test/api/v2#qu3ry-s3cret",
+        "https://dr.test/api/v2?",
+    ],
+)
+def test_an_endpoint_with_a_query_or_fragment_is_refused(home: Path, endpoint: str) -> None:
+    # the API paths were appended after the query: https://dr.test/api/v2?key=x/deployments/
+    with pytest.raises(ConfigurationError, match="query") as info:
+        resolve_config(endpoint, ARG_TOKEN, env=full_env(home))
+    assert "qu3ry-s3cret" not in str(info.value)
+    assert str(info.value).endswith("https://dr.test/api/v2.")
+
+
+def test_an_endpoint_with_a_port_that_is_no_number_is_refused(home: Path) -> None:
+    with pytest.raises(ConfigurationError, match="not an http"):
+        resolve_config("https://dr.test:44x3/api/v2", ARG_TOKEN, env=full_env(home))
+
+
+@pytest.mark.parametrize(
+    "dirty", [f"\ufeff{ARG_TOKEN}", f"\ufeff{ARG_TOKEN}\r\n", f" \ufeff{ARG_TOKEN}"]
+)
+def test_a_byte_order_mark_before_a_token_is_stripped_from_every_source(
+    tmp_path: Path, home: Path, dirty: str
+) -> None:
+    # A token file saved as "UTF-8 with BOM" starts with U+FEFF; it was refused as holding
+    # "whitespace or control characters inside it".
+    assert resolve_config(ARG_ENDPOINT, dirty, env=full_env(home)).token == ARG_TOKEN
+    env = full_env(home, DATAROBOT_ENDPOINT=ENV_ENDPOINT, DATAROBOT_API_TOKEN=dirty)
+    assert resolve_config(env=env).token == ARG_TOKEN
+    named = tmp_path / "bom.yaml"
+    named.write_text(f"endpoint: {FILE_ENDPOINT}\ntoken: '{dirty.strip()}'\n", encoding="utf-8")
+    from_file = resolve_config(env=full_env(home, DATAROBOT_CONFIG_FILE=str(named)))
+    assert from_file.token == ARG_TOKEN
+
+
+def test_a_byte_order_mark_before_an_endpoint_is_stripped(home: Path) -> None:
+    config = resolve_config(f"\ufeff{ARG_ENDPOINT}\n", ARG_TOKEN, env=full_env(home))
+    assert config.endpoint == ARG_ENDPOINT
+
+
+def test_a_byte_order_mark_inside_a_token_is_named_without_echoing_it(home: Path) -> None:
+    with pytest.raises(ConfigurationError, match=r"byte-order mark \(U\+FEFF\)") as info:
+        resolve_config(ARG_ENDPOINT, f"{ARG_TOKEN}\ufeff{ARG_TOKEN}", env=full_env(home))
+    assert ARG_TOKEN not in str(info.value)
+    assert "whitespace" not in str(info.value)
+
+
+def test_a_missing_ca_bundle_is_named_as_the_user_gave_it(tmp_path: Path, home: Path) -> None:
+    # Given as the client's ssl=, it was reported under the name "ssl_verify".
+    missing = str(tmp_path / "nowhere.pem")
+    with pytest.raises(ConfigurationError, match="named by the ssl argument"):
+        resolve_config(ARG_ENDPOINT, ARG_TOKEN, ssl_verify=missing, ssl_argument="ssl")
+    with pytest.raises(ConfigurationError, match="named by the ssl argument") as info:
+        AsyncDeploymentClient(ARG_ENDPOINT, ARG_TOKEN, ssl=missing)
+    assert "ssl_verify" not in str(info.value)
+    drconfig = write_default_yaml(
+        home, f"endpoint: {FILE_ENDPOINT}\ntoken: t\nssl_verify: {missing}\n"
+    )
+    with pytest.raises(ConfigurationError) as info:
+        resolve_config(env=full_env(home))
+    assert f"named by ssl_verify in {drconfig}" in str(info.value)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import email.utils
 import random
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from multidict import CIMultiDict
@@ -55,6 +56,9 @@ def test_retry_after_in_every_form(values: list[str], expected: float | None) ->
         ((("RateLimit", '"default";r=0;t=12'),), 12.0),  # the IETF structured field
         ((("RateLimit", "limit=10, remaining=0, reset=6"),), 6.0),
         ((("X-RateLimit-Reset-After", "2.5"),), 2.5),
+        ((("X-RateLimit-Reset", "Mon, 30 Nov 2026 12:00:42 GMT"),), 42.0),  # an HTTP date
+        ((("X-RateLimit-Reset", "Mon, 30 Nov 2026 11:00:00 GMT"),), 0.0),  # a date past
+        ((("RateLimit-Reset", "Mon, 30 Nov 2026 12:01:00 GMT"),), 60.0),
         ((("X-RateLimit-Reset", "tomorrow"),), None),
         ((("X-RateLimit-Remaining", "0"),), None),
     ],
@@ -97,3 +101,63 @@ async def test_a_429_with_only_a_reset_header_waits_for_the_window(mock_api) -> 
     ) as client:
         assert (await client.get_deployment(DEP_ID)).id == DEP_ID
     assert clock.sleeps == [6.0]
+
+
+@pytest.mark.parametrize(
+    ("pairs", "expected"),
+    [
+        ((("Retry-After-Ms", "1500"),), 1.5),
+        ((("retry-after-ms", "250.5"),), 0.2505),
+        ((("Retry-After-Ms", "500"), ("Retry-After-Ms", "900")), 0.9),  # repeated
+        ((("Retry-After-Ms", "500, 1200"),), 1.2),  # folded
+        ((("Retry-After", "1"), ("Retry-After-Ms", "2500")), 2.5),  # the longest wins
+        ((("Retry-After", "3"), ("Retry-After-Ms", "2500")), 3.0),
+        ((("Retry-After-Ms", "soon"), ("Retry-After", "2")), 2.0),
+        ((("Retry-After-Ms", "700"), ("X-RateLimit-Reset", "50")), 0.7),  # as Retry-After
+        ((("Retry-After-Ms", "soon"),), None),
+    ],
+)
+def test_retry_after_ms_is_read_as_milliseconds(
+    pairs: tuple[tuple[str, str], ...], expected: float | None
+) -> None:
+    # Azure and OpenAI-style gateways send it (beside Retry-After or alone); it was ignored.
+    for status in (429, 503, 200):
+        assert server_wait(status, lookup(*pairs), epoch=EPOCH) == pytest.approx(expected)
+
+
+async def test_a_429_with_only_retry_after_ms_waits_that_long(mock_api) -> None:
+    clock = FakeClock()
+    mock_api.get(DEP_URL, status=429, headers={"Retry-After-Ms": "2500"})
+    mock_api.get(DEP_URL, payload={"id": DEP_ID})
+    async with aiodeploy.AsyncDeploymentClient(
+        ENDPOINT, TOKEN, sleep=clock.sleep, clock=clock
+    ) as client:
+        assert (await client.get_deployment(DEP_ID)).id == DEP_ID
+    assert clock.sleeps == [2.5]
+
+
+async def test_a_retry_after_ms_longer_than_the_cap_fails_at_once(mock_api) -> None:
+    clock = FakeClock()
+    mock_api.get(DEP_URL, status=429, headers={"Retry-After-Ms": "90000"}, repeat=True)
+    async with aiodeploy.AsyncDeploymentClient(
+        ENDPOINT, TOKEN, sleep=clock.sleep, clock=clock
+    ) as client:
+        with pytest.raises(aiodeploy.RateLimitError) as info:
+            await client.get_deployment(DEP_ID)
+    assert info.value.retry_after == 90.0
+    assert clock.sleeps == []
+    assert sum(len(calls) for calls in mock_api.requests.values()) == 1
+
+
+async def test_a_429_with_a_reset_date_waits_for_the_window(mock_api) -> None:
+    clock = FakeClock()
+    reset = email.utils.format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30))
+    mock_api.get(DEP_URL, status=429, headers={"X-RateLimit-Reset": reset})
+    mock_api.get(DEP_URL, payload={"id": DEP_ID})
+    async with aiodeploy.AsyncDeploymentClient(
+        ENDPOINT, TOKEN, sleep=clock.sleep, clock=clock
+    ) as client:
+        assert (await client.get_deployment(DEP_ID)).id == DEP_ID
+    # what is left of the 30 s (the date has whole seconds), not a backoff (at most 0.2 s)
+    assert len(clock.sleeps) == 1
+    assert 10.0 < clock.sleeps[0] <= 30.0

@@ -1,0 +1,58 @@
+"""Which certificates TLS trusts, read as ``requests`` (and so the official client) reads them.
+
+A CA bundle is a PEM file of CA certificates, or a directory of them prepared with
+``openssl rehash`` (``requests`` takes a directory as ``ca_cert_dir``). Naming one means
+trusting it alone, not the system's CAs besides, as in ``requests``. The bundle is loaded
+when the client is made, so a file that is not a bundle is a
+:class:`~aiodeploy.errors.ConfigurationError` naming the file and where it was named, before
+any request.
+"""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+
+from .errors import ConfigurationError
+
+__all__ = ["ca_bundle_context", "system_context"]
+
+
+def ca_bundle_context(path: str, source: str) -> ssl.SSLContext:
+    """A verifying context that trusts the CA bundle at ``path``.
+
+    Args:
+        path: a PEM file of CA certificates, or a directory of hashed ones.
+        source: where the path was named, for messages (``REQUESTS_CA_BUNDLE``,
+            ``ssl_verify in /home/me/.config/datarobot/drconfig.yaml``, ``the ssl argument``).
+
+    Returns:
+        The context (hostname checked, certificates required).
+
+    Raises:
+        ConfigurationError: the path is missing or unreadable, or the file holds no
+            certificate.
+    """
+    location = Path(path).expanduser()
+    try:
+        if location.is_dir():
+            # OpenSSL looks certificates up there by subject hash, when a handshake needs one
+            return ssl.create_default_context(capath=str(location))
+        return ssl.create_default_context(cafile=str(location))
+    except ssl.SSLError as exc:  # an OSError too: caught first
+        reason = f"{exc.library}: {exc.reason}" if exc.reason else str(exc)
+        raise ConfigurationError(
+            f"The CA bundle {str(location)!r} named by {source} is not a PEM file of CA "
+            f"certificates ({reason}). Name a bundle of PEM certificates, or a directory of "
+            "them prepared with openssl rehash."
+        ) from exc
+    except OSError as exc:
+        raise ConfigurationError(
+            f"Cannot read the CA bundle {str(location)!r} named by {source}: {exc.strerror or exc}."
+        ) from exc
+
+
+def system_context() -> ssl.SSLContext:
+    """A verifying context that trusts the system's CAs (``SSL_CERT_FILE`` and
+    ``SSL_CERT_DIR`` honoured, as OpenSSL reads them when the context is made)."""
+    return ssl.create_default_context()
