@@ -229,13 +229,14 @@ async def gather_in_order(
     work: Callable[[int, R], Awaitable[T]],
     *,
     stop_after: Callable[[int, T], bool] | None = None,
+    on_stop: Callable[[BaseException, list[T | None]], None] | None = None,
 ) -> list[T | None]:
     """Run ``work(index, item)`` for every item, one task each; results in input order.
 
     When ``stop_after(index, result)`` is true the items still running are cancelled
     (their result stays ``None``). When ``work`` raises :class:`StopRun`, the others are
-    cancelled and its error is raised. Any other exception escaping ``work`` cancels the
-    others and propagates.
+    cancelled, ``on_stop(error, results so far)`` is told, and its error is raised. Any
+    other exception escaping ``work`` cancels the others and propagates.
     """
     results: list[T | None] = [None] * len(items)
     stopped: list[BaseException] = []
@@ -254,6 +255,8 @@ async def gather_in_order(
         for index, item in enumerate(items):
             tg.start_soon(one, index, item, tg.cancel_scope)
     if stopped:
+        if on_stop is not None:
+            on_stop(stopped[0], results)
         raise stopped[0]
     return results
 
@@ -269,8 +272,9 @@ async def run_bulk(
     """Run ``work`` for every item concurrently; collect the results in input order.
 
     ``work`` must turn every failure of its item into an :class:`ItemResult`, or raise
-    :class:`StopRun` to end the run with an error every item would meet; any other
-    exception escaping it is a bug and cancels the run.
+    :class:`StopRun` to end the run with an error every item would meet (that error is
+    raised, with the results so far as its ``bulk_result``: the items that had not ended
+    are ``cancelled``); any other exception escaping it is a bug and cancels the run.
     """
     started = clock()
 
@@ -279,7 +283,16 @@ async def run_bulk(
             on_event(ItemFinished(index, result))
         return fail_fast and not result.outcome.ok  # the others end as CANCELLED below
 
-    results = await gather_in_order(items, work, stop_after=finished)
+    def stopped(error: BaseException, results: list[ItemResult[R] | None]) -> None:
+        # the items that ended keep their results: the error carries them
+        if isinstance(error, AiodeployError):
+            final = [
+                result if result is not None else ItemResult(item, Outcome.CANCELLED, error=error)
+                for item, result in zip(items, results, strict=True)
+            ]
+            error.bulk_result = BulkResult(final, clock() - started)
+
+    results = await gather_in_order(items, work, stop_after=finished, on_stop=stopped)
     final: list[ItemResult[R]] = []
     for index, item in enumerate(items):
         result = results[index]

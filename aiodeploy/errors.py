@@ -69,7 +69,17 @@ __all__ = [
 
 
 class AiodeployError(Exception):
-    """Root of every exception raised by aiodeploy."""
+    """Root of every exception raised by aiodeploy.
+
+    Attributes:
+        bulk_result: on the error a bulk run stopped with (a refused token: every item
+            would meet it), the run's ``BulkResult`` so far: the items that ended keep their
+            outcome, the others are ``cancelled`` with this error (one already submitted,
+            see ``ItemSubmitted``, may still complete on the server: rerun with the journal
+            to settle it). ``None`` otherwise.
+    """
+
+    bulk_result: Any = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Subclasses take keyword arguments, so the default (args-only) pickling would fail;

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .._bulk import BulkResult, ReplacementRequest
+from ..errors import AiodeployError
 from ._base import TOKEN_PLACEHOLDER, connect
 from ._dryrun import previews_ok, show_previews
 from ._plan import load_plan
@@ -76,29 +77,36 @@ async def _rollout(
                     f"concurrency {args.concurrency}, {where}\n"
                 )
             with report_progress(len(plan), mode) as on_event:
-                result = await client.replace_models(
-                    plan,
-                    concurrency=args.concurrency,
-                    validate=not args.no_validate,
-                    skip_if_current=not args.no_skip_current,
-                    fail_fast=args.fail_fast,
-                    journal=journal,
-                    on_event=on_event,
-                )
+                try:
+                    result = await client.replace_models(
+                        plan,
+                        concurrency=args.concurrency,
+                        validate=not args.no_validate,
+                        skip_if_current=not args.no_skip_current,
+                        fail_fast=args.fail_fast,
+                        journal=journal,
+                        on_event=on_event,
+                    )
+                except AiodeployError as exc:
+                    if exc.bulk_result is not None:  # stopped (a refused token): what ended
+                        show_summary(exc.bulk_result, plan=plan_path, journal=journal,
+                                     as_json=args.json)  # fmt: skip
+                        _tell_how_to_resume(args, journal, why=f"stopped: {exc}")
+                    raise
     if stop.signum is not None or result is None:
         signum = stop.signum or int(signal.SIGINT)
         if not args.dry_run:
-            _tell_how_to_resume(args, journal, signum)
+            name = signal.Signals(signum).name
+            _tell_how_to_resume(args, journal, why=f"stopped by {name}; nothing more was sent")
         return 128 + signum
     args.decided = 0 if result.ok else 1
     show_summary(result, plan=plan_path, journal=journal, as_json=args.json)
     return int(args.decided)
 
 
-def _tell_how_to_resume(args: argparse.Namespace, journal: Path | None, signum: int) -> None:
+def _tell_how_to_resume(args: argparse.Namespace, journal: Path | None, *, why: str) -> None:
     command, redacted = resume_command(args.launcher, args.argv, journal)
-    name = signal.Signals(signum).name
-    lines = [f"aiodeploy: rollout stopped by {name}; nothing more was sent."]
+    lines = [f"aiodeploy: rollout {why}."]
     if journal is None:
         lines.append(
             "No journal was kept (--no-journal): rerunning validates again and skips "

@@ -60,6 +60,10 @@ class TokenTable:
         self._roles = roles
         self.token = token
 
+    def revoke(self, token: str) -> None:
+        """Refuse ``token`` from now on (401), as DataRobot does a rotated or expired one."""
+        self._roles.pop(token, None)
+
     def role_for(self, authorization: str | None) -> Role | None:
         """Return the role for an ``Authorization`` header value, or None if not accepted.
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import anyio
 import pytest
 
 from aiodeploy.cli import _output
 from aiodeploy.cli._rollout import default_journal
+from tests.reliability.conftest import wait_for
 
 from .conftest import patch_count, plan_rows, replacements, write_csv, write_jsonl
 
@@ -220,3 +222,26 @@ async def test_token_never_printed(cli, emulator, tmp_path) -> None:
     assert {run.code for run in runs} == {0, 1}
     for run in runs:
         assert emulator.token not in run.out + run.err
+
+
+@pytest.mark.emulator(deployments=30, replacement_seconds=0.05)
+async def test_a_token_revoked_mid_rollout_prints_what_ended_and_how_to_resume(
+    cli, emulator, tmp_path
+) -> None:
+    plan = write_csv(tmp_path / "plan.csv", plan_rows(emulator))
+    runs = []
+
+    async def rollout() -> None:
+        runs.append(await cli("rollout", str(plan), "--concurrency", "2"))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(rollout)
+        await wait_for(lambda: patch_count(emulator) >= 3, "three replacements")
+        emulator.state.tokens.revoke(emulator.token)
+    run = runs[0]
+    assert run.code == 1
+    assert "replaced" in run.out  # the summary of what ended ...
+    assert "cancelled" in run.out  # ... and of what did not
+    assert "aiodeploy: rollout stopped: 401" in run.err
+    assert f"The journal {default_journal(plan)} is intact. Resume with:" in run.err
+    assert emulator.token not in run.out + run.err

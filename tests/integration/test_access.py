@@ -65,3 +65,38 @@ async def test_a_refused_token_stops_a_bulk_drift_update(emulator) -> None:
                 ids, target_drift_enabled=False, concurrency=1
             )
     assert emulator.state.stats.request_count(status=401) == 1
+
+
+@pytest.mark.emulator(deployments=12, replacement_seconds=0)
+async def test_a_token_revoked_mid_rollout_keeps_the_results_of_the_items_that_ended(
+    emulator,
+) -> None:
+    plan = _plan(emulator, 12)
+    ended: list[object] = []
+    submitted: set[int] = set()
+
+    def revoke_after_three(event: object) -> None:
+        if isinstance(event, aiodeploy.ItemSubmitted):
+            submitted.add(event.index)
+        if isinstance(event, aiodeploy.ItemFinished):
+            ended.append(event)
+            if len(ended) == 3:
+                emulator.state.tokens.revoke(emulator.token)  # rotated: refused from now on
+
+    async with AsyncDeploymentClient(emulator.endpoint, emulator.token) as client:
+        with pytest.raises(aiodeploy.AuthenticationError) as info:
+            await client.replace_models(plan, concurrency=1, on_event=revoke_after_three)
+    partial = info.value.bulk_result
+    assert partial is not None
+    requests = [aiodeploy.ReplacementRequest(*p) for p in plan]
+    assert [item.request for item in partial.items] == requests
+    assert partial.counts["replaced"] == 3  # kept, as the server shows
+    assert partial.counts["cancelled"] == 9
+    assert not partial.ok
+    for index, item in enumerate(partial.items):
+        served = emulator.state.current_model(item.request.deployment_id).id
+        if item.outcome.value == "replaced":
+            assert served == item.request.model_id
+        elif index not in submitted:  # never sent: untouched (a submitted one may go on)
+            assert served != item.request.model_id
+            assert isinstance(item.error, aiodeploy.AuthenticationError)
