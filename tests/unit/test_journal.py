@@ -9,7 +9,8 @@ import anyio
 import pytest
 
 from aiodeploy import ItemResult, JournalInUseError, JournalMismatchError, Outcome
-from aiodeploy._journal import Journal, operation_fingerprint, plan_fingerprint, run_journaled
+from aiodeploy._journal import Journal, operation_fingerprint, plan_fingerprint
+from aiodeploy._journaled import run_journaled
 
 PLAN = [("d1", "m1", "OTHER"), ("d2", "m2", "OTHER")]
 
