@@ -264,7 +264,9 @@ def _apply(
         previous = record.get("previous_model_id"), record.get("previous_version_id")
         if not all(isinstance(p, (str, type(None))) for p in previous):
             raise JournalMismatchError(f"{path} has a malformed submitting record: {record}")
-        state.previous_model_id, state.previous_version_id = previous
+        # a PATCH sent again after a crash is journalled without what came before: keep it
+        if "previous_model_id" in record or "previous_version_id" in record:
+            state.previous_model_id, state.previous_version_id = previous
     elif kind == "rollback":
         step, token, outcome = record.get("step"), record.get("token"), record.get("outcome")
         if (
