@@ -11,8 +11,9 @@ start adds the largest feature drift score.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from ._api.monitoring import get_feature_drift, get_service_stats
 from ._gate import GateStats, HealthGate, parse_duration, plan_waves
@@ -21,7 +22,7 @@ from ._models_monitoring import FeatureDrift, ServiceStats
 from ._monitoring_args import hour_window
 from ._session import Session
 
-__all__ = ["gate_stats", "guard_for", "service_stats_reader"]
+__all__ = ["GuardArgs", "check_guard", "gate_stats", "guard_for", "service_stats_reader"]
 
 
 def gate_stats(stats: ServiceStats, drift: Sequence[FeatureDrift] | None = None) -> GateStats:
@@ -56,18 +57,23 @@ def service_stats_reader(session: Session, *, drift: bool = False) -> StatsReade
     return read
 
 
-def guard_for(
-    session: Session,
+class GuardArgs(NamedTuple):
+    """``replace_models``' guard arguments, checked."""
+
+    marks: list[int | str]
+    bake: float
+    gate: HealthGate
+
+
+def check_guard(
     size: int,
     waves: Sequence[int | str] | None,
     bake: float | str,
     gate: HealthGate | None,
     *,
     fail_fast: bool,
-    read_stats: StatsReader | None = None,
-    wall: Callable[[], float] | None = None,
-) -> Guard | None:
-    """The guard of a plan of ``size`` items, or ``None`` for an unguarded rollout.
+) -> GuardArgs | None:
+    """The guard arguments of a plan of ``size`` items, checked; ``None``: no guard.
 
     Rules: ``waves`` turns guarding on, and then ``bake`` must be more than 0 (the gate
     needs traffic to judge); ``bake`` or ``gate`` without ``waves`` is refused rather than
@@ -96,10 +102,16 @@ def guard_for(
         raise TypeError(f"gate must be a HealthGate, got {type(gate).__name__}")
     if fail_fast:
         raise ValueError("fail_fast does not apply to waves: a failing gate stops the run")
+    return GuardArgs(marks, seconds, gate)
+
+
+def guard_for(session: Session, args: GuardArgs) -> Guard:
+    """The :class:`~aiodeploy._guard.Guard` of checked arguments: gate reads through
+    :func:`service_stats_reader`, the bake timed on the session's clock."""
     return Guard(
-        marks,
-        seconds,
-        gate,
-        read_stats or service_stats_reader(session, drift=gate.max_data_drift is not None),
-        wall or wall_clock(session.clock),
+        args.marks,
+        args.bake,
+        args.gate,
+        service_stats_reader(session, drift=args.gate.max_data_drift is not None),
+        wall_clock(session.clock),
     )

@@ -105,7 +105,8 @@ class RolloutMethods(Face):
         """
         plan = _rollout.check_plan(requests)
         session = self._session
-        guard = _guard_setup.guard_for(session, len(plan), waves, bake, gate, fail_fast=fail_fast)
+        checked = _guard_setup.check_guard(len(plan), waves, bake, gate, fail_fast=fail_fast)
+        guard = None if checked is None else _guard_setup.guard_for(session, checked)
         async with _rollout.open_rollout(
             session,
             plan,

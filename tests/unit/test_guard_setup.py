@@ -11,7 +11,7 @@ import pytest
 from aiodeploy import FeatureDrift, HealthGate, ServiceStats
 from aiodeploy._gate import GateStats
 from aiodeploy._guard import poll_interval, wall_clock
-from aiodeploy._guard_setup import gate_stats, guard_for
+from aiodeploy._guard_setup import GuardArgs, check_guard, gate_stats
 from tests.conftest import FakeClock
 
 
@@ -54,10 +54,6 @@ def test_the_bake_clock_is_unix_time_moving_with_the_injected_clock() -> None:
     assert wall() == start + 90
 
 
-class _Session:
-    clock = staticmethod(FakeClock())
-
-
 @pytest.mark.parametrize(
     ("args", "error", "message"),
     [
@@ -76,11 +72,10 @@ def test_guard_arguments_follow_the_rules(args, error, message) -> None:
     kwargs = {"waves": None, "bake": 0.0, "gate": None, "fail_fast": False, **args}
     fail_fast = kwargs.pop("fail_fast")
     with pytest.raises(error, match=message):
-        guard_for(_Session(), 4, **kwargs, fail_fast=fail_fast)
+        check_guard(4, **kwargs, fail_fast=fail_fast)
 
 
 def test_waves_get_the_default_gate_and_no_waves_no_guard() -> None:
-    guard = guard_for(_Session(), 4, [1, "100%"], "2m", None, fail_fast=False)
-    assert guard is not None
-    assert (guard.marks, guard.bake, guard.gate) == ([1, "100%"], 120.0, HealthGate())
-    assert guard_for(_Session(), 4, None, 0, None, fail_fast=True) is None
+    checked = check_guard(4, (1, "100%"), "2m", None, fail_fast=False)
+    assert checked == GuardArgs([1, "100%"], 120.0, HealthGate())
+    assert check_guard(4, None, 0, None, fail_fast=True) is None
