@@ -39,7 +39,7 @@ from ._gate import (
     plan_waves,
 )
 from ._journal import Journal
-from ._rollback import RollBack
+from ._rollback import FAILED_BY_GATE, RollBack
 from ._rollout import Rollout
 from .errors import AiodeployError
 
@@ -257,7 +257,7 @@ def _judge(
 def _why(dep_id: str, failing: dict[str, str], replaced: int) -> str:
     """Why one deployment was rolled back: its own failure, or its wave's."""
     if dep_id in failing:
-        return f"the health gate failed it: {failing[dep_id]}"
+        return f"{FAILED_BY_GATE}{failing[dep_id]}"
     first, reason = next(iter(failing.items()))
     return (
         f"its wave failed the health gate ({len(failing)} of {replaced} deployment(s); "

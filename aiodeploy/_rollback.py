@@ -22,7 +22,13 @@ from ._target import Target
 from .enums import ModelReplacementReason
 from .errors import AiodeployError
 
-__all__ = ["RollBack"]
+__all__ = ["FAILED_BY_GATE", "ROLLED_BACK", "RollBack"]
+
+ROLLED_BACK = "rolled back: "
+"""How the error of a rolled back item starts; the reason follows."""
+FAILED_BY_GATE = "the health gate failed it: "
+"""The reason of a deployment the gate itself failed starts so (its wave's others say why
+the wave failed); the gate's own words follow."""
 
 
 class RollBack:
@@ -42,7 +48,7 @@ class RollBack:
         item's own failure."""
         request = self.plan[index]
         state = self._state(index)
-        reason = AiodeployError(f"rolled back: {why}")
+        reason = AiodeployError(f"{ROLLED_BACK}{why}")
         if state.rollback == "finished":  # ended in an earlier run: never sent again
             outcome = Outcome(state.rollback_outcome or Outcome.ROLLBACK_FAILED.value)
             return ItemResult(request, outcome, error=reason, resumed=True)
