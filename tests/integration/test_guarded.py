@@ -216,3 +216,38 @@ async def test_bad_guard_arguments_fail_before_any_request(client, emulator, kwa
     with pytest.raises(ValueError, match=message):
         await client.replace_models(plan, **kwargs)
     assert emulator.state.stats.request_count() == before
+
+
+async def test_a_rollback_that_fails_is_reported_and_never_sent_again(clock, tmp_path) -> None:
+    async with Emulator(clock=clock, replacement_seconds=2.0, status_seconds=0.5) as emu:
+        fleet = make_fleet(emu, 3)
+        for model in {new for _, _, new in fleet}:
+            emu.set_model_faults(model, error_rate=0.5)
+        plan = [ReplacementRequest(dep, new) for dep, _, new in fleet]
+        journal = tmp_path / "guarded.jsonl"
+        async with AsyncDeploymentClient(emu.endpoint, emu.token, max_retries=0) as predictor:
+            traffic = Traffic(predictor, [dep for dep, _, _ in fleet], clock.sleep)
+
+            def on_event(event: BulkEvent) -> None:
+                traffic.on_event(event)
+                if isinstance(event, WaveProgress) and event.stage == "rolling back":
+                    emu.set_faults("job_error=1")  # every job from now on ends in ERROR
+
+            async with AsyncDeploymentClient(
+                emu.endpoint, emu.token, sleep=traffic.sleep, clock=clock
+            ) as client:
+                kwargs = {"waves": [1, "100%"], "bake": BAKE, "gate": GATE, "journal": journal}
+                result = await client.replace_models(plan, on_event=on_event, **kwargs)
+                patches = emu.state.stats.request_count(method="PATCH")
+                again = await client.replace_models(plan, **kwargs)
+    assert [item.outcome.value for item in result.items] == [
+        "rollback_failed", "not_started", "not_started",
+    ]  # fmt: skip
+    assert "the rollback failed" in str(result.items[0].error)
+    assert "error rate" in str(result.items[0].error)
+    assert patches == 2
+    assert [item.outcome.value for item in again.items] == [
+        "rollback_failed", "not_started", "not_started",
+    ]  # fmt: skip
+    assert again.items[0].resumed
+    assert emu.state.stats.request_count(method="PATCH") == patches
