@@ -121,7 +121,9 @@ class Verdict(str, enum.Enum):
 
 @dataclasses.dataclass(frozen=True)
 class GateStats:
-    """What the gate reads of one deployment's new model since it began serving.
+    """What the gate reads of one deployment's new model since its bake began: its
+    ``GET deployments/{id}/serviceStats/?modelId=&start=`` (and, with a drift threshold,
+    ``featureDrift/``). A :class:`HealthGate`'s ``check`` receives it.
 
     Attributes:
         predictions: predictions served (``totalPredictions`` of service stats: rows).
@@ -149,12 +151,14 @@ class GateStats:
 
 @dataclasses.dataclass(frozen=True)
 class HealthGate:
-    """When a wave of a guarded rollout may go on.
+    """When a wave of a guarded rollout (``replace_models(..., waves=, gate=)``) may go on.
 
-    Each deployment of the wave is judged on its new model's service stats: it fails as
-    soon as it has served ``min_predictions`` and breaks a threshold (during the bake
-    already), and passes only at the end of the bake. A deployment with fewer predictions
-    at the end is undecided, and ``on_undecided`` says what that counts as.
+    Each deployment of the wave is judged on its new model's service stats (``GET
+    deployments/{id}/serviceStats/?modelId={new model}&start=``, read every tenth of the
+    bake, as :class:`GateStats`): it fails as soon as it has served ``min_predictions`` and
+    breaks a threshold (during the bake already), and passes only at the end of the bake.
+    A deployment with fewer predictions at the end is undecided, and ``on_undecided`` says
+    what that counts as. The wave fails once more than ``max_failing`` deployments failed.
 
     Example:
         >>> gate = HealthGate(max_error_rate=0.01, max_response_time_ms=500,
