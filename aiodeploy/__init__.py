@@ -22,9 +22,11 @@ from ._bulk import (
     ItemSubmitted,
     Outcome,
     ReplacementRequest,
+    WaveProgress,
 )
 from ._client import AsyncDeploymentClient
 from ._fleet import DeploymentHealth
+from ._gate import GateStats, HealthGate
 from ._models import (
     ChampionModelPackage,
     Deployment,
@@ -198,6 +200,8 @@ __all__ = [
     "FeatureDriftSettings",
     "FieldChange",
     "ForecastDateSettings",
+    "GateStats",
+    "HealthGate",
     "HealthSettings",
     "HealthStatus",
     "ItemFinished",
@@ -273,5 +277,6 @@ __all__ = [
     "ValidationCheck",
     "VersionSource",
     "VersionTarget",
+    "WaveProgress",
     "__version__",
 ]

@@ -167,7 +167,8 @@ class ItemStatusChanged:
 
 @dataclasses.dataclass(frozen=True)
 class ItemFinished:
-    """An item ended; ``result`` says how."""
+    """An item ended; ``result`` says how. In a guarded rollout an item replaced and then
+    rolled back ends twice (``replaced``, then ``rolled_back``): the later event holds."""
 
     index: int
     result: ItemResult[Any]

@@ -20,6 +20,7 @@ __all__ = [
     "HealthGate",
     "Verdict",
     "WaveVerdict",
+    "describe_wave",
     "judge_deployment",
     "judge_wave",
     "parse_duration",
@@ -120,34 +121,55 @@ class Verdict(str, enum.Enum):
 
 @dataclasses.dataclass(frozen=True)
 class GateStats:
-    """What the gate reads of one deployment's new model since it began serving.
+    """What the gate reads of one deployment's new model since its bake began: its
+    ``GET deployments/{id}/serviceStats/?modelId=&start=`` (and, with a drift threshold,
+    ``featureDrift/``). A :class:`HealthGate`'s ``check`` receives it.
 
     Attributes:
-        predictions: predictions served (``totalPredictions`` of service stats).
-        error_rate: share of requests that failed on the server's side, 0-1.
+        predictions: predictions served (``totalPredictions`` of service stats: rows).
+        error_rate: share of requests that failed on the server's side, 0-1
+            (``serverErrorRate``).
         response_time_ms: the service stats' response time (median), in milliseconds.
         data_drift: the largest feature drift score seen (PSI), when read.
+        requests: prediction requests answered, failed ones included (``totalRequests``),
+            when known.
     """
 
     predictions: int
     error_rate: float | None = None
     response_time_ms: float | None = None
     data_drift: float | None = None
+    requests: int | None = None
+
+    @property
+    def seen(self) -> int:
+        """What counts toward ``min_predictions``: the predictions served, or the requests
+        answered when there are more of them (a model that fails every request serves no
+        prediction, yet has shown what it does)."""
+        return max(self.predictions, self.requests or 0)
 
 
 @dataclasses.dataclass(frozen=True)
 class HealthGate:
-    """When a wave of a guarded rollout may go on.
+    """When a wave of a guarded rollout (``replace_models(..., waves=, gate=)``) may go on.
 
-    Each deployment of the wave is judged on its new model's service stats: it fails as
-    soon as it has served ``min_predictions`` and breaks a threshold (during the bake
-    already), and passes only at the end of the bake. A deployment with fewer predictions
-    at the end is undecided, and ``on_undecided`` says what that counts as.
+    Each deployment of the wave is judged on its new model's service stats (``GET
+    deployments/{id}/serviceStats/?modelId={new model}&start=``, read every tenth of the
+    bake, as :class:`GateStats`): it fails as soon as it has served ``min_predictions`` and
+    breaks a threshold (during the bake already), and passes only at the end of the bake.
+    A deployment with fewer predictions at the end is undecided, and ``on_undecided`` says
+    what that counts as. The wave fails once more than ``max_failing`` deployments failed.
+
+    Example:
+        >>> gate = HealthGate(max_error_rate=0.01, max_response_time_ms=500,
+        ...                   min_predictions=50)  # doctest: +SKIP
 
     Attributes:
         max_error_rate: the largest share (0-1) of server errors allowed.
         max_response_time_ms: the slowest median response time allowed, in ms.
-        min_predictions: predictions a deployment must serve before it can be judged.
+        min_predictions: predictions a deployment must serve before it can be judged (its
+            requests count when there are more: a model failing every request is judged
+            on them).
         max_failing: deployments of a wave that may fail without failing the wave.
         on_undecided: ``"fail"`` or ``"pass"``: what a deployment with too few predictions
             at the end of the bake counts as.
@@ -189,10 +211,10 @@ def judge_deployment(
         gate: the thresholds.
         final: whether the bake is over (only then can it pass, or be undecided).
     """
-    if stats.predictions < gate.min_predictions:
+    if stats.seen < gate.min_predictions:
         if not final:
-            return Verdict.UNDECIDED, f"{stats.predictions} of {gate.min_predictions} predictions"
-        reason = f"only {stats.predictions} prediction(s), {gate.min_predictions} needed"
+            return Verdict.UNDECIDED, f"{stats.seen} of {gate.min_predictions} predictions"
+        reason = f"only {stats.seen} prediction(s), {gate.min_predictions} needed"
         return (Verdict.PASS if gate.on_undecided == "pass" else Verdict.FAIL), reason
     broken = _broken(deployment_id, stats, gate)
     if broken:
@@ -225,6 +247,19 @@ def _summary(stats: GateStats) -> str:
     if stats.response_time_ms is not None:
         parts.append(f"{stats.response_time_ms:.0f} ms")
     return ", ".join(parts)
+
+
+def describe_wave(stats: Sequence[GateStats]) -> str:
+    """What the gate sees of a wave, for a progress line: the worst error rate (the gate
+    judges each deployment) and the predictions in all, e.g. ``0.2 % errors, 340
+    predictions``."""
+    predictions = sum(s.predictions for s in stats)
+    rates = [s.error_rate for s in stats if s.error_rate is not None and s.seen]
+    if not rates:
+        return f"{predictions} predictions"
+    worst = max(rates)
+    shown = f"{worst * 100:.1f}" if worst < 0.1 else f"{worst * 100:.0f}"
+    return f"{shown} % errors, {predictions} predictions"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -26,16 +26,14 @@ import dataclasses
 import hashlib
 import os
 import sys
-import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime, timezone
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import anyio
 import msgspec
 
-from ._bulk import BulkEvent, BulkResult, ItemResult, Outcome, run_bulk
+from ._bulk import Outcome
 from .errors import JournalInUseError, JournalMismatchError
 
 if sys.platform != "win32":  # Windows has no flock: a journal is not locked there
@@ -49,10 +47,7 @@ __all__ = [
     "WaveState",
     "operation_fingerprint",
     "plan_fingerprint",
-    "run_journaled",
 ]
-
-R = TypeVar("R")
 
 JOURNAL_VERSION = 1
 _encoder = msgspec.json.Encoder()
@@ -269,7 +264,9 @@ def _apply(
         previous = record.get("previous_model_id"), record.get("previous_version_id")
         if not all(isinstance(p, (str, type(None))) for p in previous):
             raise JournalMismatchError(f"{path} has a malformed submitting record: {record}")
-        state.previous_model_id, state.previous_version_id = previous
+        # a PATCH sent again after a crash is journalled without what came before: keep it
+        if "previous_model_id" in record or "previous_version_id" in record:
+            state.previous_model_id, state.previous_version_id = previous
     elif kind == "rollback":
         step, token, outcome = record.get("step"), record.get("token"), record.get("outcome")
         if (
@@ -297,52 +294,3 @@ def _apply(
         state.outcome, state.error, state.checks = outcome, error, checks
     else:
         raise JournalMismatchError(f"{path} has a record of unknown type: {record}")
-
-
-async def run_journaled(
-    items: Sequence[R],
-    work: Callable[[int, R], Awaitable[ItemResult[R]]],
-    *,
-    journal: str | os.PathLike[str] | None,
-    fingerprint: str,
-    origin: str,
-    fail_fast: bool = False,
-    on_event: Callable[[BulkEvent], None] | None = None,
-    clock: Callable[[], float] = time.monotonic,
-) -> BulkResult[R]:
-    """:func:`~aiodeploy._bulk.run_bulk`, resumable, for idempotent bulk operations.
-
-    Each item's outcome is journalled when it ends. Run again with the same journal (same
-    ``fingerprint`` and ``origin``), the items that ended well are taken over (``resumed``)
-    and the others run again. Rollouts, whose PATCH is not idempotent, journal each step
-    instead (see :mod:`aiodeploy._rollout`).
-
-    Raises:
-        JournalMismatchError, JournalInUseError, OSError: see :meth:`Journal.open`.
-    """
-    if journal is None:
-        return await run_bulk(items, work, fail_fast=fail_fast, on_event=on_event, clock=clock)
-    opened = await Journal.open(journal, fingerprint, len(items), origin=origin)
-
-    async def journaled(index: int, item: R) -> ItemResult[R]:
-        state = opened.items.get(index)
-        if state is not None and state.outcome is not None and Outcome(state.outcome).ok:
-            return ItemResult(item, Outcome(state.outcome), resumed=True)
-        result = await work(index, item)
-        await opened.append(
-            {
-                "type": "finished",
-                "index": index,
-                "at": datetime.now(timezone.utc).isoformat(),
-                "outcome": result.outcome.value,
-                "error": None if result.error is None else str(result.error),
-                "checks": None,
-            }
-        )
-        return result
-
-    try:
-        return await run_bulk(items, journaled, fail_fast=fail_fast, on_event=on_event, clock=clock)
-    finally:
-        with anyio.CancelScope(shield=True):  # the journal is closed even on cancel
-            await opened.aclose()

@@ -3,7 +3,7 @@
 The plan reads the selected deployments' settings (only the routes the policy needs),
 concurrently, and diffs them with :func:`~aiodeploy._settings_diff.diff_settings`. Applying
 sends, per deployment, one request per differing route (the ``settings/`` families in one
-PATCH), with the bulk runner, resumably (:func:`~aiodeploy._journal.run_journaled`): the
+PATCH), with the bulk runner, resumably (:func:`~aiodeploy._journaled.run_journaled`): the
 journal is tied to the policy's content, the selection and the endpoint, and only resumes
 an interrupted run; after a completed run it is started afresh, so the next run plans from
 the server again (and sends nothing when nothing differs).
@@ -36,7 +36,8 @@ from ._bulk import (
 )
 from ._deadline import Deadline
 from ._families import FAMILIES
-from ._journal import Journal, operation_fingerprint, run_journaled
+from ._journal import Journal, operation_fingerprint
+from ._journaled import run_journaled
 from ._models import Deployment
 from ._policy import Policy
 from ._session import Session

@@ -10,9 +10,10 @@ hold one of the ``concurrency`` places; the wait does not, so a thousand jobs ca
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 
 import anyio
 import msgspec
@@ -23,14 +24,12 @@ from ._api.operation import ReplacementOperation, follow, utc_now
 from ._api.replacement import Step, decide, submit_replacement
 from ._bulk import (
     BulkEvent,
-    BulkResult,
     ItemResult,
     ItemStatusChanged,
     ItemSubmitted,
     Outcome,
     ReplacementRequest,
     StopRun,
-    run_bulk,
 )
 from ._deadline import Deadline
 from ._journal import ItemState, Journal, plan_fingerprint
@@ -40,7 +39,13 @@ from ._wire import check_id, check_reason
 from .enums import ModelReplacementReason
 from .errors import AiodeployError, AsyncTimeoutError, UnprocessableEntityError
 
-__all__ = ["Rollout", "check_plan", "coerce_request", "fingerprint_rows", "replace_models"]
+__all__ = [
+    "Rollout",
+    "check_plan",
+    "coerce_request",
+    "fingerprint_rows",
+    "open_rollout",
+]
 
 _FINAL = frozenset({Outcome.REPLACED, Outcome.SKIPPED_CURRENT, Outcome.REFUSED_VALIDATION})
 
@@ -274,29 +279,37 @@ def check_plan(requests: Iterable[object]) -> list[ReplacementRequest]:
     return plan
 
 
-async def replace_models(
+@contextlib.asynccontextmanager
+async def open_rollout(
     session: Session,
     plan: list[ReplacementRequest],
     *,
     concurrency: int,
     validate: bool,
     skip_if_current: bool,
-    fail_fast: bool,
     max_wait: float,
     journal: str | os.PathLike[str] | None,
     on_event: Callable[[BulkEvent], None] | None,
-) -> BulkResult[ReplacementRequest]:
-    """The body of :meth:`AsyncDeploymentClient.replace_models` (arguments checked)."""
+    waves: Sequence[range] | None = None,
+) -> AsyncIterator[Rollout]:
+    """The :class:`Rollout` of one ``replace_models`` call, its journal open while it runs.
+
+    With ``waves`` (a guarded rollout), the journal belongs to the plan cut that way, and
+    each deployment is read before its PATCH, to know what to roll back to.
+
+    Raises:
+        JournalMismatchError, JournalInUseError, OSError: see :meth:`Journal.open`.
+    """
     opened = None
     if journal is not None:
+        rows = fingerprint_rows(plan)
+        if waves is not None:
+            rows.append(["waves", [wave.stop for wave in waves]])
         opened = await Journal.open(
-            journal,
-            plan_fingerprint(fingerprint_rows(plan)),
-            len(plan),
-            origin=session.transport.origin_url,
+            journal, plan_fingerprint(rows), len(plan), origin=session.transport.origin_url
         )
     try:
-        rollout = Rollout(
+        yield Rollout(
             session,
             anyio.CapacityLimiter(concurrency),
             validate=validate,
@@ -305,9 +318,7 @@ async def replace_models(
             journal=opened,
             on_event=on_event,
             access=AccessCheck(session),
-        )
-        return await run_bulk(
-            plan, rollout.run_item, fail_fast=fail_fast, on_event=on_event, clock=session.clock
+            remember_previous=waves is not None,
         )
     finally:
         if opened is not None:

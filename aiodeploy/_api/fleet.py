@@ -18,7 +18,8 @@ import anyio
 
 from .._bulk import BulkEvent, BulkResult, ItemResult, ItemSubmitted, Outcome, StopRun
 from .._deadline import Deadline
-from .._journal import operation_fingerprint, run_journaled
+from .._journal import operation_fingerprint
+from .._journaled import run_journaled
 from .._session import Session
 from ..errors import AiodeployError, AsyncTimeoutError
 from .access import AccessCheck

@@ -30,7 +30,8 @@ SIGTERM, ``--max-wait``) leaves the accepted replacement going on on the server 
 ``aiodeploy wait TOKEN``, which waits for it again.
 
 Exit codes: 0 success; 1 the operation failed (an API or transport error, a refused
-replacement, a failing validation, a rollout or an apply with items not done); 2 a usage
+replacement, a failing validation, a rollout or an apply with items not done, a guarded
+rollout stopped by its health gate); 2 a usage
 error (bad flags, a malformed plan, policy or operation token, no endpoint or token
 configured, a journal of another plan or server, a journal another run holds); 130/143 a
 rollout, an apply or a wait stopped by SIGINT/SIGTERM (it prints the command that resumes

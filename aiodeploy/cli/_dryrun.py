@@ -7,6 +7,7 @@ applies the rollout's rule); this module only prints it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from .._preview import PREVIEW_ACTIONS, ReplacementPreview
 from ._output import print_table, write_json
 from ._views import checks_data, failing_checks
 
-__all__ = ["previews_ok", "show_previews"]
+__all__ = ["previews_ok", "show_previews", "wave_of"]
 
 
 def previews_ok(previews: list[ReplacementPreview]) -> bool:
@@ -44,21 +45,43 @@ def _data(preview: ReplacementPreview) -> dict[str, Any]:
     }
 
 
-def show_previews(previews: list[ReplacementPreview], *, plan: Path, as_json: bool) -> None:
-    """Print the dry run: one row per item, then the counts per action."""
+def wave_of(waves: Sequence[range] | None, size: int) -> list[int | None]:
+    """Each item's wave (1-based), or ``None`` for every item of an unguarded plan."""
+    numbers: list[int | None] = [None] * size
+    for number, wave in enumerate(waves or (), start=1):
+        for index in wave:
+            numbers[index] = number
+    return numbers
+
+
+def show_previews(
+    previews: list[ReplacementPreview],
+    *,
+    plan: Path,
+    as_json: bool,
+    waves: Sequence[range] | None = None,
+) -> None:
+    """Print the dry run: one row per item (with its wave, for a guarded plan), then the
+    counts per action (and the waves' sizes)."""
     seen = Counter(preview.action for preview in previews)
     counts = {action: seen.get(action, 0) for action in PREVIEW_ACTIONS}
+    numbers = wave_of(waves, len(previews))
     if as_json:
-        write_json(
-            {
-                "plan": str(plan),
-                "dry_run": True,
-                "ok": previews_ok(previews),
-                "total": len(previews),
-                "counts": counts,
-                "items": [_data(preview) for preview in previews],
-            }
-        )
+        items = [_data(preview) for preview in previews]
+        if waves is not None:
+            for item, number in zip(items, numbers, strict=True):
+                item["wave"] = number
+        document: dict[str, Any] = {
+            "plan": str(plan),
+            "dry_run": True,
+            "ok": previews_ok(previews),
+            "total": len(previews),
+            "counts": counts,
+            "items": items,
+        }
+        if waves is not None:
+            document["waves"] = [len(wave) for wave in waves]
+        write_json(document)
         return
     rows = [
         [
@@ -70,10 +93,18 @@ def show_previews(previews: list[ReplacementPreview], *, plan: Path, as_json: bo
         ]
         for p in previews
     ]
+    headers: tuple[str, ...] = ("DEPLOYMENT", "CURRENT MODEL -> NEW", "VALIDATION", "WOULD")
+    headers += ("DETAIL",)
+    notes = [f"{action} {count}" for action, count in counts.items()]
+    if waves is not None:
+        rows = [[str(number), *row] for number, row in zip(numbers, rows, strict=True)]
+        headers = ("WAVE", *headers)
+        sizes = ", ".join(f"{n}: {len(w)}" for n, w in enumerate(waves, start=1))
+        notes.append(f"items per wave {sizes}")
     print_table(
-        ("DEPLOYMENT", "CURRENT MODEL -> NEW", "VALIDATION", "WOULD", "DETAIL"),
+        headers,
         rows,
         title=f"Dry run of {plan}: nothing was changed",
-        caption=" · ".join(f"{action} {count}" for action, count in counts.items()),
-        nowrap=("DEPLOYMENT", "CURRENT MODEL -> NEW"),
+        caption=" · ".join(notes),
+        nowrap=("WAVE", "DEPLOYMENT", "CURRENT MODEL -> NEW"),
     )

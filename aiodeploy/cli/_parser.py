@@ -19,6 +19,7 @@ from ..enums import ModelReplacementReason
 from . import _catalog, _commands, _monitoring, _replace, _settings
 from ._apply import apply
 from ._argv import glue_dash_values
+from ._guard_args import add_guard_flags
 from ._parser_registry import add_lifecycle_leaves, add_registry_commands
 from ._parsing import add_global_flags, api, argument_type, command, id_of, positive_int
 from ._rollout import rollout
@@ -204,7 +205,10 @@ def _rollout(sub: Any) -> None:
         "plan.csv:\n  deployment_id,model_id,reason\n  65f0c1...,65f0d2...,SCHEDULED_REFRESH\n"
         "plan.jsonl: one {\"deployment_id\": ..., \"model_id\": ..., \"reason\": ...} a line.\n"
         "reason is optional (OTHER). Rerun the same command after a crash or Ctrl-C to\n"
-        "resume from the journal. Exit 0: all replaced or skipped; 1: some were not.",
+        "resume from the journal. Exit 0: all replaced or skipped; 1: some were not.\n\n"
+        "guarded: aiodeploy rollout plan.csv --waves 1,25%,100% --bake 2m --max-error-rate 1%\n"
+        "replaces wave by wave; a wave whose new models fail the health gate is rolled back\n"
+        "(reason ERRORS) and the run stops (exit 1).",
     )  # fmt: skip
     parser.add_argument("plan", metavar="PLAN", help="a .csv, .jsonl or .ndjson plan file")
     parser.add_argument(
@@ -227,8 +231,9 @@ def _rollout(sub: Any) -> None:
     )
     parser.add_argument(
         "--dry-run", action="store_true",
-        help="validate only; show what each item would do and change nothing",
+        help="validate only; show what each item would do (and its wave) and change nothing",
     )  # fmt: skip
+    add_guard_flags(parser)
     add_global_flags(parser, prefix="")
     parser.set_defaults(run=rollout)
 

@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from .._bulk import BulkResult, ItemResult, Outcome, ReplacementRequest
+from .._rollback import FAILED_BY_GATE, ROLLED_BACK
 from ._output import print_table, write_json, write_line
 from ._views import checks_data, failing_checks
 
-__all__ = ["MAX_FAILURES_SHOWN", "item_error", "rollout_data", "show_summary"]
+__all__ = ["MAX_FAILURES_SHOWN", "gate_reasons", "item_error", "rollout_data", "show_summary"]
 
 MAX_FAILURES_SHOWN = 50
 """Failed items listed in the summary table; ``--json`` always lists every item."""
@@ -28,6 +29,8 @@ def item_error(item: ItemResult[ReplacementRequest]) -> str | None:
             return f"validation failing: {failing}"
     if item.error is not None:
         return str(item.error)
+    if item.outcome is Outcome.NOT_STARTED:
+        return "not started: an earlier wave failed the health gate"
     if item.resumed:
         return "outcome taken over from the journal, which keeps no detail"
     return None
@@ -49,6 +52,16 @@ def _item_data(item: ItemResult[ReplacementRequest]) -> dict[str, Any]:
     }
 
 
+def gate_reasons(result: BulkResult[ReplacementRequest]) -> dict[str, str]:
+    """The deployments the health gate failed, and why (empty: it failed none)."""
+    prefix = ROLLED_BACK + FAILED_BY_GATE
+    return {
+        item.request.deployment_id: str(item.error)[len(prefix) :]
+        for item in result.items
+        if item.outcome is Outcome.ROLLED_BACK and str(item.error).startswith(prefix)
+    }
+
+
 def rollout_data(
     result: BulkResult[ReplacementRequest], *, plan: Path, journal: Path | None
 ) -> dict[str, Any]:
@@ -60,6 +73,7 @@ def rollout_data(
         "total": len(result.items),
         "counts": {outcome.value: result.counts[outcome.value] for outcome in _ROLLOUT_OUTCOMES},
         "elapsed": round(result.elapsed, 3),
+        "gate": gate_reasons(result),
         "items": [_item_data(item) for item in result.items],
     }
 
@@ -94,7 +108,14 @@ def show_summary(
         title=f"Rollout of {plan}: {'all done' if result.ok else 'NOT all done'}",
         caption=" · ".join(notes),
     )
-    failed = result.failed()
+    reasons = gate_reasons(result)
+    if reasons:
+        write_line()
+        write_line(f"The health gate stopped the rollout ({len(reasons)} deployment(s) failed):")
+        for dep_id, why in list(reasons.items())[:MAX_FAILURES_SHOWN]:
+            write_line(f"  {dep_id}: {why}")
+    # items a failing wave kept from starting are counted above, not listed one by one
+    failed = [item for item in result.failed() if item.outcome is not Outcome.NOT_STARTED]
     if not failed:
         return
     write_line()

@@ -14,13 +14,17 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .._bulk import BulkResult, ReplacementRequest
+from .._gate import plan_waves
+from .._guard_setup import GuardArgs
 from ..errors import AiodeployError
 from ._base import TOKEN_PLACEHOLDER, connect
 from ._dryrun import previews_ok, show_previews
+from ._guard_args import guard_args
 from ._plan import load_plan
-from ._progress import choose_mode, report_progress
+from ._progress import choose_mode, duration_text, report_progress
 from ._report import show_summary
 from ._signals import StopOnSignal
 
@@ -37,10 +41,13 @@ def rollout(args: argparse.Namespace) -> int:
 
     Raises:
         PlanError: the plan is malformed (before any request is sent).
+        UsageError: guard flags that do not go together or fit the plan (before any
+            request is sent).
         JournalMismatchError: the journal belongs to another plan.
     """
     plan_path = Path(args.plan)
     plan = load_plan(plan_path)
+    args.guard = guard_args(args, len(plan))  # a bad combination is exit 2, before a request
     journal: Path | None = None
     if not (args.no_journal or args.dry_run):
         journal = Path(args.journal) if args.journal else default_journal(plan_path)
@@ -55,6 +62,7 @@ async def _rollout(
 ) -> int:
     stop = StopOnSignal()
     result: BulkResult[ReplacementRequest] | None = None
+    guard: GuardArgs | None = getattr(args, "guard", None)
     # The client is closed outside the cancelled scope, so its session closes cleanly.
     async with connect(args) as client:
         with stop.installed(), stop.scope:
@@ -67,14 +75,15 @@ async def _rollout(
                 )
                 # the code even if the reader goes (`| head`) while the table is printed
                 args.decided = 0 if previews_ok(previews) else 1
-                show_previews(previews, plan=plan_path, as_json=args.json)
+                waves = None if guard is None else plan_waves(len(plan), guard.marks)
+                show_previews(previews, plan=plan_path, as_json=args.json, waves=waves)
                 return int(args.decided)
             mode = choose_mode(as_json=args.json)
             if mode != "none":
                 where = "no journal" if journal is None else f"journal {journal}"
                 sys.stderr.write(
                     f"rollout: {len(plan)} item(s) from {plan_path}, "
-                    f"concurrency {args.concurrency}, {where}\n"
+                    f"concurrency {args.concurrency}, {where}{_guarded(guard)}\n"
                 )
             with report_progress(len(plan), mode) as on_event:
                 try:
@@ -86,6 +95,7 @@ async def _rollout(
                         fail_fast=args.fail_fast,
                         journal=journal,
                         on_event=on_event,
+                        **_guard_kwargs(guard),
                     )
                 except AiodeployError as exc:
                     if exc.bulk_result is not None:  # stopped (a refused token): what ended
@@ -102,6 +112,24 @@ async def _rollout(
     args.decided = 0 if result.ok else 1
     show_summary(result, plan=plan_path, journal=journal, as_json=args.json)
     return int(args.decided)
+
+
+def _guard_kwargs(guard: GuardArgs | None) -> dict[str, Any]:
+    if guard is None:
+        return {}
+    return {"waves": guard.marks, "bake": guard.bake, "gate": guard.gate}
+
+
+def _guarded(guard: GuardArgs | None) -> str:
+    """How the run is guarded, for its first progress line."""
+    if guard is None:
+        return ""
+    gate = guard.gate
+    marks = ",".join(str(mark) for mark in guard.marks)
+    return (
+        f"; waves {marks}, bake {duration_text(guard.bake)}, gate: errors <= "
+        f"{gate.max_error_rate:.1%} after {gate.min_predictions} predictions"
+    )
 
 
 def _tell_how_to_resume(args: argparse.Namespace, journal: Path | None, *, why: str) -> None:

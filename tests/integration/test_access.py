@@ -90,8 +90,10 @@ async def test_a_token_revoked_mid_rollout_keeps_the_results_of_the_items_that_e
     assert partial is not None
     requests = [aiodeploy.ReplacementRequest(*p) for p in plan]
     assert [item.request for item in partial.items] == requests
-    assert partial.counts["replaced"] == 3  # kept, as the server shows
-    assert partial.counts["cancelled"] == 9
+    # kept, as the server shows (a request answered just before the revocation may end one
+    # more item)
+    assert partial.counts["replaced"] >= 3
+    assert partial.counts["replaced"] + partial.counts["cancelled"] == 12
     assert not partial.ok
     for index, item in enumerate(partial.items):
         served = emulator.state.current_model(item.request.deployment_id).id

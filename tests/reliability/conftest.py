@@ -41,10 +41,14 @@ class Sizes:
     connections: int  # emulator: concurrent connections
     zero_deployments: int = 40  # zero interruption: deployments replaced under load
     zero_predictions: int = 1000  # zero interruption: predictions during the rollout
+    guarded_deployments: int = 12  # guarded crash: deployments in the killed rollout
+    guarded_kills: int = 1  # guarded crash: SIGKILLs in each phase of the run (5 phases)
 
 
 DEFAULT = Sizes("default", 200, 5, 40, 200, 100, 2000)
-FULL = Sizes("full", 1000, 10, 120, 2000, 300, 2000, 400, 10_000)
+FULL = Sizes(
+    "full", 1000, 10, 120, 2000, 300, 2000, 400, 10_000, guarded_deployments=40, guarded_kills=3
+)
 
 
 def _sizes() -> Sizes:

@@ -8,6 +8,7 @@ from aiodeploy._gate import (
     GateStats,
     HealthGate,
     Verdict,
+    describe_wave,
     judge_deployment,
     judge_wave,
     parse_duration,
@@ -149,3 +150,33 @@ def test_a_wave_fails_past_max_failing_waits_while_undecided_and_passes_when_dec
 def test_a_gate_is_checked_when_made(kwargs) -> None:
     with pytest.raises(ValueError, match=next(iter(kwargs)).split("_")[-1]):
         HealthGate(**kwargs)
+
+
+def test_a_model_failing_every_request_is_judged_on_its_requests() -> None:
+    # it serves no prediction at all: counted by predictions only, it would stay undecided
+    # and, with on_undecided="pass", pass at the end of the bake
+    broken = GateStats(predictions=0, error_rate=1.0, requests=40)
+    lenient = HealthGate(min_predictions=20, on_undecided="pass")
+    assert judge_deployment("d", broken, lenient, final=False) == (
+        Verdict.FAIL,
+        "error rate 100.0% > 1.0%",
+    )
+    assert GateStats(predictions=50, requests=10).seen == 50
+    assert GateStats(predictions=3).seen == 3
+
+
+@pytest.mark.parametrize(
+    ("stats", "text"),
+    [
+        ([], "0 predictions"),
+        ([GateStats(predictions=0)], "0 predictions"),
+        ([GateStats(predictions=0, error_rate=0.0, requests=0)], "0 predictions"),
+        (
+            [GateStats(predictions=300, error_rate=0.002), GateStats(40, 0.0)],
+            "0.2 % errors, 340 predictions",
+        ),
+        ([GateStats(predictions=10, error_rate=0.5, requests=8)], "50 % errors, 10 predictions"),
+    ],
+)
+def test_what_a_wave_shows_while_it_bakes(stats, text) -> None:
+    assert describe_wave(stats) == text

@@ -9,7 +9,8 @@ import anyio
 import pytest
 
 from aiodeploy import ItemResult, JournalInUseError, JournalMismatchError, Outcome
-from aiodeploy._journal import Journal, operation_fingerprint, plan_fingerprint, run_journaled
+from aiodeploy._journal import Journal, operation_fingerprint, plan_fingerprint
+from aiodeploy._journaled import run_journaled
 
 PLAN = [("d1", "m1", "OTHER"), ("d2", "m2", "OTHER")]
 
@@ -170,3 +171,45 @@ def test_an_operation_fingerprint_depends_on_what_how_and_which() -> None:
     assert base != operation_fingerprint("activate", {"a": 1, "b": 2}, ["d1", "d2"])
     assert base != operation_fingerprint("update", {"a": 1, "b": 3}, ["d1", "d2"])
     assert base != operation_fingerprint("update", {"a": 1, "b": 2}, ["d2", "d1"])
+
+
+async def test_a_patch_resent_after_a_crash_keeps_what_the_deployment_served_before(
+    tmp_path,
+) -> None:
+    # a guarded rollout rolls back to `previous_*`; a resent PATCH's record does not know it
+    path = tmp_path / "j.jsonl"
+    journal = await Journal.open(path, plan_fingerprint(PLAN), 2)
+    first = {"type": "submitting", "index": 0, "previous_model_id": "old"}
+    first["previous_version_id"] = "v1"
+    await journal.append(first)
+    await journal.append({"type": "submitting", "index": 0, "model_id": "m1"})
+    assert (journal.items[0].previous_model_id, journal.items[0].previous_version_id) == (
+        "old", "v1",
+    )  # fmt: skip
+    await journal.aclose()
+    again = await Journal.open(path, plan_fingerprint(PLAN), 2)
+    assert (again.items[0].previous_model_id, again.items[0].previous_version_id) == ("old", "v1")
+    await again.aclose()
+
+
+async def test_wave_and_rollback_records_round_trip(tmp_path) -> None:
+    path = tmp_path / "j.jsonl"
+    journal = await Journal.open(path, plan_fingerprint(PLAN), 2)
+    await journal.append({"type": "wave", "wave": 0, "since": 1700000000.5})
+    await journal.append({"type": "wave", "wave": 0, "verdict": "fail", "failing": {"d1": "x"}})
+    await journal.append({"type": "rollback", "index": 0, "step": "submitting"})
+    await journal.append({"type": "rollback", "index": 0, "step": "submitted", "token": "t"})
+    await journal.aclose()
+    again = await Journal.open(path, plan_fingerprint(PLAN), 2)
+    wave = again.waves[0]
+    assert (wave.baking_since, wave.verdict, wave.failing) == (1700000000.5, "fail", {"d1": "x"})
+    assert (again.items[0].rollback, again.items[0].rollback_token) == ("submitted", "t")
+    await again.append(
+        {"type": "rollback", "index": 0, "step": "finished", "outcome": "rolled_back"}
+    )
+    assert (again.items[0].rollback, again.items[0].rollback_token) == ("finished", "t")
+    assert again.items[0].rollback_outcome == "rolled_back"
+    await again.aclose()
+    path.write_text(path.read_text() + '{"type": "wave", "wave": 0, "verdict": "maybe"}\n')
+    with pytest.raises(JournalMismatchError, match="malformed wave record"):
+        await Journal.open(path, plan_fingerprint(PLAN), 2)
