@@ -81,9 +81,14 @@ def list_params(
     role: str | None,
     filters: Mapping[str, str | Sequence[str]] | None,
 ) -> dict[str, str | int | Sequence[str]]:
-    """The query of ``GET deployments/``: named filters over ``filters``, 100 a page."""
+    """The query of ``GET deployments/``: the named filters and ``filters``, 100 a page.
+
+    Raises:
+        TypeError, ValueError: ``filters`` sets a paging parameter or a named one given
+            too (:func:`~aiodeploy._wire.check_filters`).
+    """
     named = {"search": search, "orderBy": order_by, "role": role, "status": status}
-    params: dict[str, str | int | Sequence[str]] = dict(filters or {})
+    params: dict[str, str | int | Sequence[str]] = _wire.check_filters(filters, named)
     params.update({key: value for key, value in named.items() if value is not None})
     params["limit"] = PAGE_SIZE
     return params

@@ -87,12 +87,15 @@ class DeploymentMethods(Face):
             status: ``active``/``inactive`` (or several).
             role: ``OWNER`` or ``USER``.
             filters: any other query parameter of ``GET deployments/``, e.g.
-                ``{"serviceHealth": "failing,warning"}``.
+                ``{"serviceHealth": "failing,warning"}``; not ``offset`` or ``limit``
+                (the listing pages by itself), nor one of the arguments above given too.
 
         Returns:
             An async iterator of :class:`Deployment`.
 
         Raises:
+            ValueError, TypeError: ``filters`` sets ``offset``, ``limit`` or an argument
+                given too (at the call, before any request).
             BadRequestError: the server refused a filter or ordering.
             ListingChangedError: the deployments kept changing too much to go on safely.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
@@ -122,6 +125,8 @@ class DeploymentMethods(Face):
             listing, exactly once.
 
         Raises:
+            ValueError, TypeError: ``filters`` sets ``offset``, ``limit`` or an argument
+                given too (before any request).
             BadRequestError: the server refused a filter or ordering.
             ListingChangedError: the deployments changed during each of 3 reads.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
