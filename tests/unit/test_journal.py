@@ -98,9 +98,7 @@ async def test_a_failed_group_commit_is_not_reported_durable_to_the_writers_it_c
     assert written == [{"type": "submitting", "index": 0}]
 
 
-async def test_a_failed_write_leaves_nothing_behind_for_later_writes(
-    tmp_path, monkeypatch
-) -> None:
+async def test_a_failed_write_leaves_nothing_behind_for_later_writes(tmp_path, monkeypatch) -> None:
     # The lines of a write whose fsync failed were reported lost: they must not be in the
     # journal after the next write succeeds (a resumed run would read them as done).
     path = tmp_path / "j.jsonl"
