@@ -155,17 +155,22 @@ class DeploymentMethods(Face):
     async def delete_deployment(self, deployment: DeploymentRef) -> None:
         """Delete a deployment.
 
-        Sends ``DELETE deployments/{id}/`` (204).
+        Reads it (``GET deployments/{id}/``), then sends ``DELETE deployments/{id}/`` (204).
+        When the DELETE's answer is lost (a dropped connection, a 5xx), the deployment is
+        read again and the DELETE sent again only if it is still there; a 404 after the
+        deployment was read means an earlier attempt deleted it, and the call succeeds.
 
         Args:
             deployment: its id, or a :class:`Deployment`.
 
         Raises:
             ValueError, TypeError: a malformed id (before any request).
-            NotFoundError: no such deployment.
+            NotFoundError: no such deployment (it did not exist when the call began).
+            AiodeployError: every answer was lost and the deployment is still there.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
-        await deployments.delete_deployment(self._session, deployment_id(deployment))
+        dep_id = deployment_id(deployment)
+        await deployments.delete_deployment(self._session, dep_id, self._session.deadline(None))
 
     async def get_model_history(self, deployment: DeploymentRef) -> list[ModelHistoryEntry]:
         """The deployment's champion periods, oldest first.
