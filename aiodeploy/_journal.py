@@ -14,8 +14,10 @@ A guarded rollout adds ``wave`` records (a wave's bake started, its verdict) and
 ``rollback`` records (``submitting``, ``submitted`` with a token, ``finished``), and its
 ``submitting`` records name what the deployment served before (to roll back to).
 
-Writes are group-committed: concurrent appends share one write + fsync in a worker thread,
-so a thousand items do not mean a thousand fsyncs on the event loop. An open journal holds
+Writes are group-committed (:mod:`aiodeploy._group_commit`): concurrent appends share one
+write + fsync in a worker thread, so a thousand items do not mean a thousand fsyncs on the
+event loop, and a record is reported written only once a write that held it succeeded. An
+open journal holds
 an exclusive lock on its file (``flock``, where the platform has it): a second run on the
 same journal, in this process or another, is refused while the first one runs.
 """
@@ -34,6 +36,7 @@ import anyio
 import msgspec
 
 from ._bulk import Outcome
+from ._group_commit import GroupCommit
 from .errors import JournalInUseError, JournalMismatchError
 
 if sys.platform != "win32":  # Windows has no flock: a journal is not locked there
@@ -99,11 +102,7 @@ class Journal:
         self.path = path
         self.items = items
         self.waves: dict[int, WaveState] = {}
-        self._handle = handle
-        self._pending: list[bytes] = []
-        self._queued = 0
-        self._durable = 0
-        self._lock = anyio.Lock()
+        self._commits = GroupCommit(handle)
 
     def __repr__(self) -> str:
         return f"<Journal {str(self.path)!r}>"
@@ -152,38 +151,25 @@ class Journal:
                 }  # fmt: skip
                 if origin is not None:
                     header["origin"] = origin
-                journal._write_sync([_encoder.encode(header) + b"\n"])
+                journal._commits.write_sync([_encoder.encode(header) + b"\n"])
         except BaseException:
             handle.close()  # releases the lock
             raise
         return journal
 
-    def _write_sync(self, lines: list[bytes]) -> None:
-        self._handle.write(b"".join(lines))
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-
     async def append(self, record: dict[str, Any]) -> None:
-        """Write one record and return once it is on disk."""
+        """Write one record and return once it is on disk.
+
+        Raises:
+            JournalMismatchError: a malformed record (nothing is written).
+            OSError: the write that carried it failed: it is not in the journal.
+        """
         self._apply(record, None)
-        self._pending.append(_encoder.encode(record) + b"\n")
-        self._queued += 1
-        mine = self._queued
-        async with self._lock:
-            if self._durable >= mine:
-                return  # another writer's commit carried this line
-            lines, self._pending = self._pending, []
-            upto = self._queued
-            await anyio.to_thread.run_sync(self._write_sync, lines)
-            self._durable = upto
+        await self._commits.append(_encoder.encode(record) + b"\n")
 
     async def aclose(self) -> None:
         """Write what is still pending and close the file."""
-        async with self._lock:
-            if self._pending:
-                lines, self._pending = self._pending, []
-                await anyio.to_thread.run_sync(self._write_sync, lines)
-            self._handle.close()
+        await self._commits.aclose()
 
     def _apply(self, record: dict[str, Any], size: int | None) -> None:
         """Take one record into the state, refusing a malformed one."""

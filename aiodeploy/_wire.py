@@ -157,6 +157,43 @@ def check_importance(importance: object) -> str:
         raise ValueError(f"unknown importance {importance!r}; use one of {levels}") from None
 
 
+PAGING_PARAMETERS = ("offset", "limit")
+"""Query parameters a listing sends itself, page after page."""
+
+
+def check_filters(
+    filters: Mapping[str, Any] | None, named: Mapping[str, object] | None = None
+) -> dict[str, Any]:
+    """The ``filters`` of a listing (more query parameters of its route), as a new dict.
+
+    A listing pages by itself and sets its own named arguments: a filter that would
+    override either is refused rather than silently dropped or mistaken for a change of
+    the list.
+
+    Args:
+        filters: the caller's query parameters, or ``None``.
+        named: the listing's own arguments by query parameter (``{"search": search}``);
+            those given (not ``None``) must not be in ``filters`` too.
+
+    Raises:
+        TypeError: ``filters`` is not a mapping.
+        ValueError: it sets ``offset`` or ``limit``, or a parameter given as an argument.
+    """
+    if filters is None:
+        return {}
+    if not isinstance(filters, Mapping):
+        raise TypeError(f"filters must be a mapping, got {type(filters).__name__}")
+    for key in filters:
+        if key in PAGING_PARAMETERS:
+            raise ValueError(
+                f"filters cannot set {key!r}: the listing pages by itself and returns every "
+                "match; take the first items of iter_deployments to stop early"
+            )
+        if named is not None and named.get(key) is not None:
+            raise ValueError(f"{key!r} is given both as an argument and in filters; give it once")
+    return dict(filters)
+
+
 def deployment_id(deployment: DeploymentRef) -> str:
     """The id of a deployment given as an id or a :class:`~aiodeploy.Deployment`."""
     if isinstance(deployment, Deployment):

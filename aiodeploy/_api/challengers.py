@@ -10,7 +10,8 @@ from .._deadline import Deadline
 from .._models_settings import Challenger
 from .._session import Session
 from .._wire import Page
-from ..errors import ResponseDecodeError
+from ..errors import NotFoundError, ResponseDecodeError
+from .settle import delete_settled
 
 __all__ = [
     "calculate_prediction_intervals",
@@ -66,10 +67,26 @@ async def create_challenger(
     return await get_challenger(session, dep_id, challenger_id, deadline=deadline)
 
 
-async def delete_challenger(session: Session, dep_id: str, challenger_id: str) -> None:
-    """``DELETE deployments/{id}/challengers/{cid}/`` (204)."""
-    path = f"deployments/{dep_id}/challengers/{challenger_id}/"
-    _wire.expect_status(await session.send("DELETE", path), 204, 200)
+async def delete_challenger(
+    session: Session, dep_id: str, challenger_id: str, deadline: Deadline
+) -> None:
+    """``DELETE deployments/{id}/challengers/{cid}/`` (204), settled by reading the
+    challenger (:func:`~aiodeploy._api.settle.delete_settled`)."""
+
+    async def exists(within: Deadline) -> bool:
+        try:
+            await get_challenger(session, dep_id, challenger_id, deadline=within)
+        except NotFoundError:
+            return False
+        return True
+
+    await delete_settled(
+        session,
+        f"deployments/{dep_id}/challengers/{challenger_id}/",
+        exists,
+        deadline=deadline,
+        what=f"the deletion of challenger {challenger_id}",
+    )
 
 
 async def calculate_prediction_intervals(

@@ -12,7 +12,9 @@ from .._deadline import Deadline
 from .._models import ChampionModelPackage, Deployment, ModelHistoryEntry
 from .._session import Session
 from .._wire import IdBody, Page
+from ..errors import NotFoundError
 from .listing import PAGE_SIZE
+from .settle import delete_settled
 
 __all__ = [
     "PAGE_SIZE",
@@ -44,9 +46,19 @@ async def get_champion_model_package(session: Session, dep_id: str) -> ChampionM
     return await session.get(f"deployments/{dep_id}/championModelPackage/", _champion)
 
 
-async def delete_deployment(session: Session, dep_id: str) -> None:
-    """``DELETE deployments/{id}/`` (204)."""
-    _wire.expect_status(await session.send("DELETE", f"deployments/{dep_id}/"), 204, 200)
+async def delete_deployment(session: Session, dep_id: str, deadline: Deadline) -> None:
+    """``DELETE deployments/{id}/`` (204), settled by reading the deployment
+    (:func:`~aiodeploy._api.settle.delete_settled`): a 404 after it existed means done."""
+
+    async def exists(within: Deadline) -> bool:
+        try:
+            await get_deployment(session, dep_id, deadline=within, persist=True)
+        except NotFoundError:
+            return False
+        return True
+
+    path, what = f"deployments/{dep_id}/", f"the deletion of {dep_id}"
+    await delete_settled(session, path, exists, deadline=deadline, what=what)
 
 
 async def get_model_history(
@@ -81,9 +93,14 @@ def list_params(
     role: str | None,
     filters: Mapping[str, str | Sequence[str]] | None,
 ) -> dict[str, str | int | Sequence[str]]:
-    """The query of ``GET deployments/``: named filters over ``filters``, 100 a page."""
+    """The query of ``GET deployments/``: the named filters and ``filters``, 100 a page.
+
+    Raises:
+        TypeError, ValueError: ``filters`` sets a paging parameter or a named one given
+            too (:func:`~aiodeploy._wire.check_filters`).
+    """
     named = {"search": search, "orderBy": order_by, "role": role, "status": status}
-    params: dict[str, str | int | Sequence[str]] = dict(filters or {})
+    params: dict[str, str | int | Sequence[str]] = _wire.check_filters(filters, named)
     params.update({key: value for key, value in named.items() if value is not None})
     params["limit"] = PAGE_SIZE
     return params

@@ -17,9 +17,8 @@ from .._models import Tag
 from .._models_lifecycle import SharedRole, SharedRoleGrant
 from .._session import Session
 from .._wire import Page
-from ..errors import NotFoundError
 from .deployments import get_deployment
-from .settle import Done, send_settled
+from .settle import Done, delete_settled, send_settled
 
 __all__ = [
     "create_tag",
@@ -94,30 +93,19 @@ async def update_tag(
 
 
 async def delete_tag(session: Session, dep_id: str, tag_id: str, deadline: Deadline) -> None:
-    """``DELETE deployments/{id}/tags/{tagId}/`` (204).
+    """``DELETE deployments/{id}/tags/{tagId}/`` (204), settled by the deployment's tags
+    (:func:`~aiodeploy._api.settle.delete_settled`)."""
 
-    The deployment's tags are read first: the transport may resend a DELETE whose
-    connection dropped, and a resent DELETE of a deleted tag is a 404, which then means
-    done. Other lost answers are settled by reading the tags again.
-    """
-    path = f"deployments/{dep_id}/tags/{tag_id}/"
-    existed = any(t.id == tag_id for t in await _tags(session, dep_id, deadline))
+    async def exists(within: Deadline) -> bool:
+        return any(t.id == tag_id for t in await _tags(session, dep_id, within))
 
-    async def send() -> None:
-        response = await session.send("DELETE", path, idempotent=False, deadline=deadline)
-        _wire.expect_status(response, 204, 200)
-
-    async def took_effect(within: Deadline) -> Done[None] | None:
-        gone = all(t.id != tag_id for t in await _tags(session, dep_id, within))
-        return Done(None) if gone else None
-
-    try:
-        await send_settled(
-            session, send, took_effect, deadline=deadline, what=f"the deletion of tag {tag_id}"
-        )
-    except NotFoundError:
-        if not existed or await took_effect(deadline) is None:
-            raise
+    await delete_settled(
+        session,
+        f"deployments/{dep_id}/tags/{tag_id}/",
+        exists,
+        deadline=deadline,
+        what=f"the deletion of tag {tag_id}",
+    )
 
 
 async def delete_tags_named(

@@ -9,8 +9,10 @@ that does not match, or a ``totalCount`` that moved, shows the collection change
 * :func:`list_deployments` reads the pages after the first concurrently, checks every
   boundary and count, and reads the whole list again when they disagree (up to
   :data:`ATTEMPTS` times), else raises :class:`~aiodeploy.errors.ListingChangedError`.
-* :func:`iter_deployments` reads page by page; at a boundary that moved it finds where the
-  last item it yielded went and goes on from there, never yielding an item twice.
+* :func:`iter_deployments` reads page by page and takes a page only when it starts with
+  the item yielded last; at a boundary that moved (or a page emptied by deletions) it goes
+  on from the last item yielded that the list still holds, never yielding an item twice,
+  and raises :class:`~aiodeploy.errors.ListingChangedError` after :data:`RECOVERIES` moves.
 
 Either way, every deployment that existed for the whole listing is returned exactly once.
 (Reordering is not a change this can see: a deployment renamed while the list is ordered by
@@ -35,6 +37,7 @@ __all__ = [
     "PAGE_SIZE",
     "STEP",
     "consistent",
+    "continues",
     "iter_deployments",
     "last_pages",
     "list_deployments",
@@ -78,11 +81,23 @@ def consistent(pages: Mapping[int, Page[Deployment]], total: int) -> bool:
         return False
     if any(pages[offset].total_count != total for offset in offsets):
         return False
-    for before, after in itertools.pairwise(offsets):
-        following = pages[after].data
-        if not following or following[0].id != pages[before].data[-1].id:
-            return False
-    return True
+    return all(
+        continues(pages[before].data, pages[after].data)
+        for before, after in itertools.pairwise(offsets)
+    )
+
+
+def continues(before: Sequence[Deployment], after: Sequence[Deployment]) -> bool:
+    """Whether the page ``after`` starts with the item the page ``before`` ended with, as
+    the next page of a list that did not change in between does."""
+    return bool(before) and bool(after) and after[0].id == before[-1].id
+
+
+def _kept_changing(how_often: str) -> ListingChangedError:
+    return ListingChangedError(
+        f"the deployments changed while they were listed, {how_often}; list again later, "
+        "or narrow the listing with a filter"
+    )
 
 
 async def _read_all(session: Session, params: Params) -> list[Deployment] | None:
@@ -134,18 +149,20 @@ async def list_deployments(session: Session, params: Params) -> list[Deployment]
         found = await _read_all(session, params)
         if found is not None:
             return found
-    raise ListingChangedError(
-        f"the deployments changed while they were listed, {ATTEMPTS} times in a row; "
-        "list again later, or narrow the listing with a filter"
-    )
+    raise _kept_changing(f"{ATTEMPTS} times in a row")
 
 
 async def iter_deployments(session: Session, params: Params) -> AsyncIterator[Deployment]:
     """Each deployment of ``GET deployments/``, page by page as needed, each once.
 
+    A page is taken only when it starts with the item yielded last: then it holds, as the
+    server had them at that moment, every item after those already yielded. When it does
+    not (the boundary moved, or the page is empty because deletions shortened the list),
+    the iteration goes on from the last item it yielded that the list still holds
+    (:func:`_resume`).
+
     Raises:
-        ListingChangedError: boundaries moved more than :data:`RECOVERIES` times, or the
-            last items yielded could not be found again.
+        ListingChangedError: boundaries moved more than :data:`RECOVERIES` times.
     """
     first = await session.get("deployments/", _deployments, params)
     if first.total_count is None:
@@ -170,47 +187,36 @@ async def iter_deployments(session: Session, params: Params) -> AsyncIterator[De
             return
         offset = start + len(window) - 1  # the last item read opens the next page
         page = await session.get("deployments/", _deployments, {**params, "offset": offset})
-        if not page.data:
-            return
-        more = len(page.data) == PAGE_SIZE
-        if page.data[0].id == window[-1].id:
-            window, start = page.data, offset
+        if continues(window, page.data):
+            window, start, more = page.data, offset, len(page.data) == PAGE_SIZE
             continue
         recoveries += 1
         if recoveries > RECOVERIES:
-            raise ListingChangedError(
-                "the deployments kept changing while they were listed; list again later"
-            )
-        recent = [item.id for item in window]
-        window, start = await _relocate(session, params, recent, offset, page.data)
+            raise _kept_changing(f"{RECOVERIES} times during one iteration")
+        window, start, more = await _resume(session, params, yielded, offset, page.data)
 
 
-async def _relocate(
-    session: Session,
-    params: Params,
-    recent: list[str],
-    offset: int,
-    page: list[Deployment],
-) -> tuple[list[Deployment], int]:
-    """After a boundary moved: the items from the last one yielded on, and their offset.
+async def _resume(
+    session: Session, params: Params, yielded: set[str], offset: int, page: list[Deployment]
+) -> tuple[list[Deployment], int, bool]:
+    """After a boundary moved: the items from an item already yielded that the list still
+    holds (the latest in the order found), their offset, and whether the server has more.
 
-    The list shifted by the items created or deleted before ``offset``; the last items
-    yielded are looked for in the page before ``offset`` and the one at it.
-
-    Raises:
-        ListingChangedError: none of them is there any more.
+    Any item already yielded will do as the place to go on from: every item that existed
+    for the whole listing and comes before it in the order was yielded too (each page
+    taken began at the list's start or at an item yielded before). Creations move that
+    place past ``offset``, deletions before it: the page at ``offset`` (``page``) is looked
+    at first, then the pages before it, back to the start of the list if need be, where
+    the iteration goes on from the first item (none is yielded twice).
     """
-    before_offset = max(0, offset - STEP)
-    before = await session.get("deployments/", _deployments, {**params, "offset": before_offset})
-    items = before.data + [item for item in page if item.id not in {i.id for i in before.data}]
-    positions = {item.id: index for index, item in enumerate(items)}
-    for anchor in reversed(recent):
-        if anchor in positions:
-            at = positions[anchor]
-            return items[at:], before_offset + at
-    raise ListingChangedError(
-        "the deployments changed too much while they were listed to go on safely; list again"
-    )
+    at = offset
+    while True:
+        found = [index for index, item in enumerate(page) if item.id in yielded]
+        if found or at == 0:
+            index = found[-1] if found else 0
+            return page[index:], at + index, len(page) == PAGE_SIZE
+        at = max(0, at - STEP)
+        page = (await session.get("deployments/", _deployments, {**params, "offset": at})).data
 
 
 def _unique(items: object) -> list[Deployment]:

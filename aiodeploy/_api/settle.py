@@ -5,6 +5,9 @@ body is garbled, the change may or may not have been made. :func:`send_settled` 
 what the server holds: if the change is there it is done (never reported as failed while
 the server did it); if not, the request is sent again, a bounded number of times.
 (Replacements have their own, journalled, version of this rule: ``replacement.py``.)
+
+:func:`delete_settled` is the rule for a DELETE: a 404 is "done" when the thing existed
+before, since only an earlier attempt can have deleted it.
 """
 
 from __future__ import annotations
@@ -13,11 +16,18 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
+from .. import _wire
 from .._deadline import Deadline
 from .._session import Session
-from ..errors import AiodeployError, ResponseDecodeError, ServerError, TransportError
+from ..errors import (
+    AiodeployError,
+    NotFoundError,
+    ResponseDecodeError,
+    ServerError,
+    TransportError,
+)
 
-__all__ = ["Done", "send_settled"]
+__all__ = ["Done", "delete_settled", "send_settled"]
 
 T = TypeVar("T")
 
@@ -81,3 +91,45 @@ async def send_settled(
                 "so, and the server does not show it"
             ) from doubt
         resent += 1
+
+
+async def delete_settled(
+    session: Session,
+    path: str,
+    exists: Callable[[Deadline], Awaitable[bool]],
+    *,
+    deadline: Deadline,
+    what: str,
+) -> None:
+    """``DELETE path`` (204), with a lost answer settled by whether the thing still exists.
+
+    ``exists(deadline)`` is read before the DELETE is sent. A DELETE whose answer was lost
+    (a dropped connection, a 5xx, a garbled body) may have been acted on: ``exists`` then
+    decides, and the DELETE is sent again only while the thing is still there. A 404 means
+    done when the thing existed before: an earlier attempt deleted it. That attempt may be
+    one this client never saw, since aiohttp itself resends an idempotent request once,
+    silently, when a kept-alive connection drops (no hook shows it on a caller's session),
+    hence the read before rather than a count of attempts. A 404 for a thing that did not
+    exist before stays :class:`~aiodeploy.errors.NotFoundError`.
+
+    Raises:
+        NotFoundError: the thing did not exist (or is still there after the 404).
+        AiodeployError: every answer was lost and the thing is still there (see
+            :func:`send_settled`).
+        APIError, TransportError: another refusal, or an error from the reads.
+    """
+    existed = await exists(deadline)
+
+    async def send() -> None:
+        # not resent by the session on a lost answer: exists() decides whether to resend
+        response = await session.send("DELETE", path, idempotent=False, deadline=deadline)
+        _wire.expect_status(response, 204, 200)
+
+    async def took_effect(within: Deadline) -> Done[None] | None:
+        return None if await exists(within) else Done(None)
+
+    try:
+        await send_settled(session, send, took_effect, deadline=deadline, what=what)
+    except NotFoundError:
+        if not existed or await exists(deadline):
+            raise

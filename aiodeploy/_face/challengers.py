@@ -98,14 +98,21 @@ class ChallengerMethods(Face):
     async def delete_challenger(self, deployment: DeploymentRef, challenger_id: str) -> None:
         """Remove a challenger (``DELETE deployments/{id}/challengers/{challengerId}/``).
 
+        The challenger is read first (``GET`` of the same path): a DELETE whose answer was
+        lost is settled by reading it again, and a 404 after it existed means done.
+
         Args:
             deployment: its id, or a :class:`Deployment`.
             challenger_id: the challenger's id.
 
         Raises:
             ValueError, TypeError: a malformed id (before any request).
-            NotFoundError: no such deployment or challenger.
+            NotFoundError: no such deployment or challenger (when the call began).
+            AiodeployError: every answer was lost and the challenger is still there.
         """
         await challengers.delete_challenger(
-            self._session, deployment_id(deployment), check_id(challenger_id, "challenger id")
+            self._session,
+            deployment_id(deployment),
+            check_id(challenger_id, "challenger id"),
+            self._session.deadline(None),
         )

@@ -87,12 +87,15 @@ class DeploymentMethods(Face):
             status: ``active``/``inactive`` (or several).
             role: ``OWNER`` or ``USER``.
             filters: any other query parameter of ``GET deployments/``, e.g.
-                ``{"serviceHealth": "failing,warning"}``.
+                ``{"serviceHealth": "failing,warning"}``; not ``offset`` or ``limit``
+                (the listing pages by itself), nor one of the arguments above given too.
 
         Returns:
             An async iterator of :class:`Deployment`.
 
         Raises:
+            ValueError, TypeError: ``filters`` sets ``offset``, ``limit`` or an argument
+                given too (at the call, before any request).
             BadRequestError: the server refused a filter or ordering.
             ListingChangedError: the deployments kept changing too much to go on safely.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
@@ -122,6 +125,8 @@ class DeploymentMethods(Face):
             listing, exactly once.
 
         Raises:
+            ValueError, TypeError: ``filters`` sets ``offset``, ``limit`` or an argument
+                given too (before any request).
             BadRequestError: the server refused a filter or ordering.
             ListingChangedError: the deployments changed during each of 3 reads.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
@@ -150,17 +155,22 @@ class DeploymentMethods(Face):
     async def delete_deployment(self, deployment: DeploymentRef) -> None:
         """Delete a deployment.
 
-        Sends ``DELETE deployments/{id}/`` (204).
+        Reads it (``GET deployments/{id}/``), then sends ``DELETE deployments/{id}/`` (204).
+        When the DELETE's answer is lost (a dropped connection, a 5xx), the deployment is
+        read again and the DELETE sent again only if it is still there; a 404 after the
+        deployment was read means an earlier attempt deleted it, and the call succeeds.
 
         Args:
             deployment: its id, or a :class:`Deployment`.
 
         Raises:
             ValueError, TypeError: a malformed id (before any request).
-            NotFoundError: no such deployment.
+            NotFoundError: no such deployment (it did not exist when the call began).
+            AiodeployError: every answer was lost and the deployment is still there.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
-        await deployments.delete_deployment(self._session, deployment_id(deployment))
+        dep_id = deployment_id(deployment)
+        await deployments.delete_deployment(self._session, dep_id, self._session.deadline(None))
 
     async def get_model_history(self, deployment: DeploymentRef) -> list[ModelHistoryEntry]:
         """The deployment's champion periods, oldest first.

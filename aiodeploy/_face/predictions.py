@@ -105,7 +105,7 @@ class PredictionMethods(Face):
         Args:
             search: as for :meth:`list_deployments`.
             status: as for :meth:`list_deployments`.
-            filters: as for :meth:`list_deployments`.
+            filters: as for :meth:`list_deployments` (not ``offset`` or ``limit``).
             deployments: these deployments instead of a listing (ids, or
                 :class:`Deployment` objects whose health blocks are used as they are).
             start_time: start of the stats' period (rounded down to the hour).

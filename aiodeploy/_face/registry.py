@@ -14,7 +14,7 @@ from .._models_registry import (
     RegisteredModelDeployment,
     RegisteredModelVersion,
 )
-from .._wire import check_id, check_importance, check_text
+from .._wire import check_filters, check_id, check_importance, check_text
 from ._base import Face
 
 __all__ = ["RegistryMethods"]
@@ -39,10 +39,13 @@ class RegistryMethods(Face):
             Every matching :class:`RegisteredModel`.
 
         Raises:
+            ValueError, TypeError: ``filters`` sets ``offset`` or ``limit`` (the listing
+                pages by itself), or ``search`` given as an argument too (before any
+                request).
             BadRequestError: the server refused a filter.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
-        params: dict[str, Any] = dict(filters or {})
+        params: dict[str, Any] = check_filters(filters, {"search": search})
         if search is not None:
             params["search"] = search
         return await registry.list_registered_models(self._session, params)

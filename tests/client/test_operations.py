@@ -236,6 +236,7 @@ async def test_iter_deployments_fetches_pages_lazily(mock_api, client) -> None:
 
 
 async def test_delete_deployment(mock_api, client) -> None:
+    mock_api.get(DEP_URL, payload=samples.deployment())  # read first: see test_settle.py
     mock_api.delete(DEP_URL, status=204)
     assert await client.delete_deployment(DEP_ID) is None
     assert len(sent(mock_api, "DELETE", DEP_URL)) == 1

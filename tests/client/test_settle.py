@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
 from yarl import URL
 
@@ -88,3 +89,56 @@ async def test_roles_answered_502_then_shown(mock_api, client) -> None:
     assert [r.role for r in roles] == ["USER"]
     # an idempotent PATCH: the 502s were retried first, then the roles told
     assert count(mock_api, "PATCH", ROLES_URL) == client.retry.max_attempts
+
+
+# -- deletions: a 404 after the thing existed means an earlier attempt deleted it -------
+
+CHALLENGER_URL = f"{DEP_URL}challengers/{'c' * 24}/"
+
+
+async def test_a_deletion_answered_502_after_it_applied_is_done(mock_api, client) -> None:
+    # Before: the DELETE was resent on the 502, met 404, and the call raised NotFoundError
+    # although its own first DELETE had deleted the deployment.
+    mock_api.get(DEP_URL, payload=samples.deployment())
+    mock_api.delete(DEP_URL, status=502, payload={"message": "bad gateway"})
+    mock_api.delete(DEP_URL, status=404, payload={"message": "Deployment not found."})
+    mock_api.get(DEP_URL, status=404, payload={"message": "Deployment not found."})
+    assert await client.delete_deployment(DEP_ID) is None
+    assert count(mock_api, "DELETE", DEP_URL) == 1  # the deployment's absence told
+
+
+async def test_a_deletion_whose_connection_dropped_then_404_is_done(mock_api, client) -> None:
+    mock_api.get(DEP_URL, payload=samples.deployment())
+    mock_api.delete(DEP_URL, exception=aiohttp.ServerDisconnectedError())
+    mock_api.get(DEP_URL, payload=samples.deployment())  # the DELETE did not get through
+    mock_api.delete(DEP_URL, status=404, payload={"message": "Deployment not found."})
+    mock_api.get(DEP_URL, status=404, payload={"message": "Deployment not found."})
+    assert await client.delete_deployment(DEP_ID) is None
+    assert count(mock_api, "DELETE", DEP_URL) == 2
+
+
+async def test_a_lost_deletion_of_a_deployment_still_there_is_sent_again(mock_api, client):
+    mock_api.get(DEP_URL, payload=samples.deployment(), repeat=True)
+    mock_api.delete(DEP_URL, status=500, payload={"message": "oops"})
+    mock_api.delete(DEP_URL, status=204)
+    assert await client.delete_deployment(DEP_ID) is None
+    assert count(mock_api, "DELETE", DEP_URL) == 2
+
+
+async def test_deleting_what_never_existed_is_still_not_found(mock_api, client) -> None:
+    mock_api.get(DEP_URL, status=404, payload={"message": "Deployment not found."})
+    mock_api.delete(DEP_URL, status=404, payload={"message": "Deployment not found."})
+    with pytest.raises(aiodeploy.NotFoundError, match="Deployment not found"):
+        await client.delete_deployment(DEP_ID)
+    assert count(mock_api, "DELETE", DEP_URL) == 1
+
+
+async def test_a_challenger_deletion_answered_504_after_it_applied_is_done(
+    mock_api, client
+) -> None:
+    mock_api.get(CHALLENGER_URL, payload={"id": "c" * 24, "name": "rival"})
+    mock_api.delete(CHALLENGER_URL, status=504, payload={"message": "gateway timeout"})
+    mock_api.delete(CHALLENGER_URL, status=404, payload={"message": "Challenger not found."})
+    mock_api.get(CHALLENGER_URL, status=404, payload={"message": "Challenger not found."})
+    assert await client.delete_challenger(DEP_ID, "c" * 24) is None
+    assert count(mock_api, "DELETE", CHALLENGER_URL) == 1

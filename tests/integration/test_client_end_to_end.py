@@ -47,6 +47,28 @@ async def test_create_get_list_delete(client, emulator) -> None:
     assert dep.id not in {d.id for d in await client.list_deployments()}
 
 
+@pytest.mark.parametrize(
+    ("fault", "deletes"),
+    [
+        ("error_after=1", 1),  # deleted, then a gateway's 502: the deployment's absence tells
+        # deleted, then the kept-alive connection drops: aiohttp itself resends the DELETE
+        # once, unseen by the client, and that resend meets 404
+        ("reset_after=1", 2),
+    ],
+)
+async def test_a_deletion_whose_answer_was_lost_is_done(fault: str, deletes: int) -> None:
+    route = "/api/v2/deployments/{deployment_id}/"
+    async with Emulator(deployments=2, faults=fault) as emu:
+        dep_id, other = (d.id for d in emu.state.live_deployments())
+        async with AsyncDeploymentClient(emu.endpoint, emu.token) as client:
+            await client.delete_deployment(dep_id)
+            assert emu.state.stats.request_count(method="DELETE", route=route) == deletes
+            # deleting it again: it did not exist when that call began
+            with pytest.raises(aiodeploy.NotFoundError):
+                await client.delete_deployment(dep_id)
+        assert [d.id for d in emu.state.live_deployments()] == [other]
+
+
 async def test_create_from_an_unknown_model_is_404(client) -> None:
     with pytest.raises(aiodeploy.NotFoundError):
         await client.create_deployment_from_learning_model("0" * 24, "nope")

@@ -83,6 +83,96 @@ async def test_a_list_that_never_stops_changing_raises_a_typed_error() -> None:
                 await client.list_deployments()
 
 
+@pytest.mark.parametrize(("size", "deleted"), [(101, 2), (150, 60)])
+async def test_iter_deployments_keeps_survivors_when_deletions_empty_the_next_offset(
+    size: int, deleted: int
+) -> None:
+    # After the first page (0..99), some of its deployments are deleted, so the next page,
+    # asked at offset 99, is now past the end: the iteration must find its place again
+    # rather than end there, or the survivors after the first page (1, or 50) are missed.
+    async with Emulator(deployments=size) as emu:
+        state = emu.state
+        by_label = sorted(state.live_deployments(), key=lambda d: (d.label.casefold(), d.id))
+        victims = by_label[:deleted]
+        fired = False
+
+        async def on_end(session, ctx, params) -> None:
+            nonlocal fired
+            if not fired and params.url.path.endswith("/deployments/"):
+                fired = True
+                for victim in victims:
+                    state.delete_deployment(victim)
+
+        trace = aiohttp.TraceConfig()
+        trace.on_request_end.append(on_end)
+        async with (
+            aiohttp.ClientSession(trace_configs=[trace]) as http,
+            AsyncDeploymentClient(emu.endpoint, emu.token, session=http) as client,
+        ):
+            got = [d.id async for d in client.iter_deployments(order_by="label")]
+    # the victims were yielded with the first page, before they were deleted
+    assert sorted(got) == sorted(d.id for d in by_label)
+
+
+def _churn(emu: Emulator, rng: random.Random, changes: int):
+    """A trace hook that, after some page requests, deletes or creates deployments in
+    batches of up to 60, often at the front of the list (where a deletion empties the
+    offset asked next) and sometimes among the items already read."""
+    state = emu.state
+    model = state.current_model(state.live_deployments()[0].id).id
+    done = {"count": 0}
+
+    async def on_end(session, ctx, params) -> None:
+        if not params.url.path.endswith("/deployments/") or done["count"] >= changes:
+            return
+        if rng.random() < 0.3:
+            return
+        done["count"] += 1
+        count = rng.choice([1, 2, 3, 5, 20, 60])
+        if rng.random() < 0.6:
+            live = sorted(state.live_deployments(), key=lambda d: (d.label.casefold(), d.id))
+            front = rng.random() < 0.5
+            pool = live[: min(len(live), 100)] if front else live
+            for victim in rng.sample(pool, min(count, len(pool))):
+                state.delete_deployment(victim)
+        else:
+            for _ in range(count):
+                state.create_deployment(model, f"{rng.choice('abcdefghijklmnopqrstuvwxyz')}-new")
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(on_end)
+    return trace
+
+
+@pytest.mark.parametrize("seed", range(40))
+async def test_listings_under_churn_miss_no_survivor_and_repeat_none(seed: int) -> None:
+    # Property: whatever is created or deleted between the page requests, each deployment
+    # that existed for the whole listing is returned exactly once, by both functions, or
+    # the listing says it changed too much (ListingChangedError); never silently wrong.
+    rng = random.Random(seed)
+    size = rng.choice([99, 100, 101, 150, 198, 199, 200, 250, 297, 300])
+    for method in ("iter", "list"):
+        async with Emulator(deployments=size, seed=seed) as emu:
+            before = {d.id for d in emu.state.live_deployments()}
+            trace = _churn(emu, rng, changes=rng.randint(1, 3))
+            async with (
+                aiohttp.ClientSession(trace_configs=[trace]) as http,
+                AsyncDeploymentClient(emu.endpoint, emu.token, session=http) as client,
+            ):
+                try:
+                    if method == "list":
+                        got = [d.id for d in await client.list_deployments(order_by="label")]
+                    else:
+                        got = [d.id async for d in client.iter_deployments(order_by="label")]
+                except ListingChangedError:
+                    assert method == "list", "iter_deployments gave up on 3 changes or fewer"
+                    continue
+            survivors = before & {d.id for d in emu.state.live_deployments()}
+        assert len(got) == len(set(got)), f"{method}: a deployment was returned twice"
+        missing = survivors - set(got)
+        assert not missing, f"{method}: {len(missing)} survivor(s) of {size} missing"
+
+
 def _page(start: int, count: int, total: int) -> Page[Deployment]:
     data = [Deployment(id=f"{n:024x}") for n in range(start, start + count)]
     return Page(data=data, total_count=total)

@@ -117,6 +117,44 @@ async def test_an_operation_refuses_a_bad_deadline_without_polling(client, emula
     await op.wait()
 
 
+async def _drain(items) -> list:
+    return [item async for item in items]
+
+
+@pytest.mark.parametrize(
+    ("filters", "named"),
+    [
+        ({"offset": "10"}, {}),  # was read as "the list changed while it was listed"
+        ({"limit": "5"}, {}),  # was dropped without a word
+        ({"offset": 0, "serviceHealth": "failing"}, {}),
+        ({"search": "churn"}, {"search": "fraud"}),  # the argument silently won
+        ({"status": "active"}, {"status": "inactive"}),
+    ],
+)
+async def test_filters_that_clash_with_the_listing_are_refused(
+    client, emulator, filters, named
+) -> None:
+    """A filter the listing sets itself (its paging, or an argument given as well) is a
+    ValueError, before any request, on every listing that takes ``filters``."""
+    search = {"search": named["search"]} if "search" in named else {}
+    calls = [
+        lambda: client.list_deployments(filters=filters, **named),
+        lambda: _drain(client.iter_deployments(filters=filters, **named)),
+        lambda: client.fleet_health(filters=filters, **named),
+    ]
+    if set(named) <= {"search"}:
+        calls.append(lambda: client.list_registered_models(filters=filters, **search))
+    for call in calls:
+        await _refused(emulator, call, ValueError)
+
+
+async def test_filters_the_listing_does_not_set_are_sent(client, emulator) -> None:
+    active = await client.list_deployments(filters={"status": "active"})
+    assert active
+    assert {d.status for d in active} == {"active"}
+    assert await client.list_registered_models(filters={"search": "no such model at all"}) == []
+
+
 @pytest.mark.parametrize("concurrency", [0, -1, 1.5, True, "4", None])
 async def test_bad_concurrency_is_refused(client, emulator, ids, concurrency) -> None:
     dep, model = ids

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
+import threading
 
 import anyio
 import pytest
@@ -43,6 +46,74 @@ async def test_a_torn_last_line_is_dropped_and_truncated(tmp_path) -> None:
     await again.append({"type": "finished", "index": 0, "outcome": "replaced"})
     await again.aclose()
     assert all(json.loads(line) for line in path.read_text().splitlines())
+
+
+def _failing_fsync(monkeypatch, *, hold_first: threading.Event | None = None):
+    """Make the next fsyncs: the first wait for ``hold_first`` (if given), the next one
+    fail as a full disk does, the rest work."""
+    real, calls = os.fsync, []
+
+    def fsync(fd: int) -> None:
+        calls.append(fd)
+        if hold_first is not None and len(calls) == 1:
+            assert hold_first.wait(10), "the test never let the first write finish"
+        elif len(calls) == (2 if hold_first is not None else 1):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return calls
+
+
+async def test_a_failed_group_commit_is_not_reported_durable_to_the_writers_it_carried(
+    tmp_path, monkeypatch
+) -> None:
+    # Two appends queue behind a commit in progress; the next commit carries both lines
+    # and fails (disk full). Each of its writers must get the error: before, the one that
+    # did not run the commit committed an empty batch, was told its line was on disk, and
+    # went on to act on it.
+    path = tmp_path / "j.jsonl"
+    journal = await Journal.open(path, plan_fingerprint(PLAN), 3)
+    gate = threading.Event()
+    _failing_fsync(monkeypatch, hold_first=gate)
+    outcome: dict[int, str] = {}
+
+    async def append(index: int) -> None:
+        try:
+            await journal.append({"type": "submitting", "index": index})
+            outcome[index] = "durable"
+        except OSError as exc:
+            outcome[index] = f"error {exc.errno}"
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(append, 0)
+        await anyio.wait_all_tasks_blocked()  # the first commit is under way
+        tg.start_soon(append, 1)
+        tg.start_soon(append, 2)
+        await anyio.wait_all_tasks_blocked()  # both lines queued behind it
+        gate.set()
+    await journal.aclose()
+    failed = f"error {errno.ENOSPC}"
+    assert outcome == {0: "durable", 1: failed, 2: failed}
+    written = [json.loads(line) for line in path.read_text().splitlines()[1:]]
+    assert written == [{"type": "submitting", "index": 0}]
+
+
+async def test_a_failed_write_leaves_nothing_behind_for_later_writes(tmp_path, monkeypatch) -> None:
+    # The lines of a write whose fsync failed were reported lost: they must not be in the
+    # journal after the next write succeeds (a resumed run would read them as done).
+    path = tmp_path / "j.jsonl"
+    journal = await Journal.open(path, plan_fingerprint(PLAN), 2)
+    calls = _failing_fsync(monkeypatch)
+    with pytest.raises(OSError, match="No space left"):
+        await journal.append({"type": "finished", "index": 0, "outcome": "replaced"})
+    await journal.append({"type": "submitting", "index": 1})
+    await journal.aclose()
+    assert len(calls) == 2
+    again = await Journal.open(path, plan_fingerprint(PLAN), 2)
+    await again.aclose()
+    assert 0 not in again.items
+    assert again.items[1].submitting
 
 
 @pytest.mark.parametrize(
