@@ -68,7 +68,7 @@ class GuardArgs(NamedTuple):
 def check_guard(
     size: int,
     waves: Sequence[int | str] | None,
-    bake: float | str,
+    bake: float | str | None,
     gate: HealthGate | None,
     *,
     fail_fast: bool,
@@ -85,7 +85,7 @@ def check_guard(
         ValueError: a malformed mark, duration or combination (see above).
         TypeError: ``gate`` is not a :class:`HealthGate`, ``bake`` not a duration.
     """
-    seconds = parse_duration(bake)
+    seconds = 0.0 if bake is None else parse_duration(bake)
     if waves is None:
         if gate is not None or seconds:
             raise ValueError("bake and gate guard waves: give waves too, e.g. [1, '25%', '100%']")

@@ -31,7 +31,7 @@ class RolloutMethods(Face):
         journal: str | os.PathLike[str] | None = None,
         on_event: Callable[[BulkEvent], None] | None = None,
         waves: Sequence[int | str] | None = None,
-        bake: float | str = 0.0,
+        bake: float | str | None = None,
         gate: HealthGate | None = None,
     ) -> BulkResult[ReplacementRequest]:
         """Replace the models of many deployments at once, optionally in guarded waves.
