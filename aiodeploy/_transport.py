@@ -106,6 +106,7 @@ class Transport:
         # "scheme://authority/" exactly as the endpoint spells it: a URL starting with it is
         # on the endpoint's origin (the authority ends at that "/"), no parsing needed
         self._prefix = self.endpoint[: self.endpoint.index("/", self.endpoint.index("//") + 2) + 1]
+        self._canonical = str(URL(self.endpoint)) == self.endpoint  # lower-case host, no :443
         self._authorization = authorization
         self._session = session
         self._owns_session = session is None
@@ -187,6 +188,8 @@ class Transport:
                 connector=connector,
                 timeout=self._timeout,
                 headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                # the API authenticates by token: no cookie to keep, none to filter per request
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
             self._loop = loop
             self._watcher = self._close_with_loop(session)
@@ -261,7 +264,9 @@ class Transport:
         try:
             async with session.request(
                 method,
-                url,
+                # on the endpoint, spelled as yarl would (checked ids, the server's own
+                # Locations): already encoded, so not requoted on every request
+                URL(url, encoded=True) if self._canonical and url.startswith(self._prefix) else url,
                 params=_flatten(params) if params else None,
                 data=body,
                 headers=sent,
@@ -271,7 +276,7 @@ class Transport:
                 content = await reply.read()
                 status = reply.status
                 reply_headers = reply.headers  # case-insensitive, immutable
-                final_url = str(reply.url)
+                final_url = str(reply.url) if params else url  # redirects are not followed
         except aiohttp.ClientConnectorError as exc:
             raise TransportError(
                 f"cannot connect: {exc.os_error or exc}", method=method, url=url, request_sent=False
