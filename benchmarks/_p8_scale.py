@@ -32,7 +32,7 @@ def figures(run: dict[str, Any], n: int) -> dict[str, Any]:
         "requests_per_replacement": round(run["requests"] / n, 2),
         "client_peak_rss_mib": round(run["peak_rss_mib"], 1),
         "emulator_cpu_s": None if server is None else round(server, 3),
-        "journal_kib": round(run.get("journal_kib", 0.0), 1),
+        "journal_kib": round(run["journal_kib"], 1) if "journal_kib" in run else None,
     }
 
 
