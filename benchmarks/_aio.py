@@ -8,13 +8,15 @@ scenario judges.
 from __future__ import annotations
 
 import gc
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import anyio
 
-from aiodeploy import AiodeployError, AsyncDeploymentClient, ReplacementRequest
+from aiodeploy import AiodeployError, AsyncDeploymentClient, Policy, ReplacementRequest
 
 from ._meter import Meter, current_rss_bytes
 
@@ -43,14 +45,23 @@ async def workers(calls: int, concurrency: int, call: Callable[[int], Awaitable[
 
 
 async def p1(args: dict[str, Any], meter: Meter) -> dict[str, Any]:
-    """Rollout: ``replace_models`` over the whole plan (read, validate, PATCH, wait)."""
+    """Rollout: ``replace_models`` over the whole plan (read, validate, PATCH, wait), with a
+    journal in a temporary folder when ``args["journal"]`` (fsynced before each step)."""
     plan = [ReplacementRequest(dep, model, REASON) for dep, model in args["plan"]]
-    async with _client(args) as client:
-        meter.begin()
-        result = await client.replace_models(plan, concurrency=args["concurrency"])
-        meter.end()
+    with tempfile.TemporaryDirectory(prefix="aiodeploy-bench-") as folder:
+        journal = Path(folder, "rollout.jsonl") if args.get("journal") else None
+        async with _client(args) as client:
+            meter.begin()
+            result = await client.replace_models(
+                plan, concurrency=args["concurrency"], journal=journal
+            )
+            meter.end()
+        extra = {"journal_kib": journal.stat().st_size / 1024} if journal is not None else {}
     replaced = result.counts.get("replaced", 0)
-    return {"ok": replaced, "failed": len(plan) - replaced}
+    return {"ok": replaced, "failed": len(plan) - replaced, **extra}
+
+
+p8 = p1  # P8 is P1's rollout at scale
 
 
 async def p2(args: dict[str, Any], meter: Meter) -> dict[str, Any]:
@@ -131,13 +142,15 @@ async def p4(args: dict[str, Any], meter: Meter) -> dict[str, Any]:
 
 
 async def p5(args: dict[str, Any], meter: Meter) -> dict[str, Any]:
-    """Completion lag: start every replacement at once and note when each wait returns."""
+    """Completion lag: start each replacement at its offset (all 0: at once) and note when
+    each wait returns."""
     done_at: dict[str, float] = {}
     failed = 0
     async with _client(args) as client:
 
-        async def one(dep: str, model: str) -> None:
+        async def one(dep: str, model: str, offset: float) -> None:
             nonlocal failed
+            await anyio.sleep(offset)
             try:
                 operation = await client.start_model_replacement(dep, model, REASON)
                 await operation.wait()
@@ -148,8 +161,8 @@ async def p5(args: dict[str, Any], meter: Meter) -> dict[str, Any]:
 
         meter.begin()
         async with anyio.create_task_group() as tg:
-            for dep, model in args["plan"]:
-                tg.start_soon(one, dep, model)
+            for offset, (dep, model) in zip(args["offsets"], args["plan"], strict=True):
+                tg.start_soon(one, dep, model, offset)
         meter.end()
     return {"ok": len(done_at), "failed": failed, "done_at": done_at}
 
@@ -197,3 +210,29 @@ async def zi(args: dict[str, Any], meter: Meter) -> dict[str, Any]:
         "failed_predictions": failed_predictions,
         "stats_match": counted == made + len(active),
     }
+
+
+async def p6(args: dict[str, Any], meter: Meter) -> dict[str, Any]:
+    """Fleet health: ``fleet_health(deployments=ids)``, the client's defaults (per
+    deployment: GET the deployment, then its service stats, target and feature drift)."""
+    ids = args["ids"]
+    async with _client(args) as client:
+        await client.get_deployment(ids[0])  # connect outside the window, like dr.Client()
+        meter.begin()
+        records = await client.fleet_health(deployments=ids)
+        meter.end()
+    failed = sum(1 for record in records if record.error is not None)
+    return {"ok": len(records) - failed, "failed": len(ids) - len(records) + failed}
+
+
+async def p7(args: dict[str, Any], meter: Meter) -> dict[str, Any]:
+    """Policy: ``apply_policy`` (plan: list and read each deployment's settings; then send
+    what differs), 32 deployments at a time (its default)."""
+    policy = Policy.from_dict(args["policy"])
+    async with _client(args) as client:
+        await client.get_deployment(args["ids"][0])  # connect outside the window
+        meter.begin()
+        result = await client.apply_policy(policy)
+        meter.end()
+    updated = result.counts.get("updated", 0)
+    return {"ok": updated, "failed": args["expected"] - updated}

@@ -88,6 +88,30 @@ class EmulatorProcess:
             found[dep_id] = datetime.fromisoformat(start.replace("Z", "+00:00")).timestamp()
         return found
 
+    def job_spans(
+        self, deployment_ids: list[str], low: float, high: float
+    ) -> dict[str, tuple[float, float]]:
+        """When each deployment's latest replacement job started and ended (epoch seconds).
+
+        The job's start is its acceptance (:meth:`accepted_at`); its duration is the one the
+        emulator drew for it. Jobs of a (min, max) range draw their durations in submission
+        order from a generator seeded anew by every reset, so the k-th replacement accepted
+        after the reset lasts the k-th draw: :func:`drawn_durations` repeats the draws with
+        the emulator's own job book. This holds only when every replacement of the run was
+        accepted (none failed) and the run started from a reset, as every run does.
+        """
+        accepted = self.accepted_at(deployment_ids)
+        order = sorted(deployment_ids, key=accepted.__getitem__)
+        durations = drawn_durations(len(order), low, high)
+        return {
+            dep: (accepted[dep], accepted[dep] + seconds)
+            for dep, seconds in zip(order, durations, strict=True)
+        }
+
+    def deployment_ids(self, count: int) -> list[str]:
+        """The ids of the first ``count`` deployments, in the list's order."""
+        return asyncio.run(_ids(self.endpoint, self.token, count))
+
     def replacement_plan(self, count: int) -> list[list[str]]:
         """``[deployment id, model id]`` for the first ``count`` deployments.
 
@@ -95,6 +119,29 @@ class EmulatorProcess:
         champion begin with a compatible one, so every item validates as passing.
         """
         return asyncio.run(_plan(self.endpoint, self.token, count))
+
+
+def drawn_durations(count: int, low: float, high: float, seed: int = 0) -> list[float]:
+    """The durations (seconds) of the first ``count`` replacement jobs of an emulator started
+    with ``--replacement-seconds LOW:HIGH --seed SEED``, drawn by its own job book."""
+    from aiodeploy.emulator._clock import Timeline
+    from aiodeploy.emulator._faults import FaultInjector
+    from aiodeploy.emulator._jobs import JobBook
+    from aiodeploy.emulator._records import JobKind
+
+    book = JobBook(seed, Timeline(lambda: 0.0), {JobKind.REPLACE: (low, high)}, FaultInjector(seed))
+    jobs = [book.submit(JobKind.REPLACE, "-", {}, "") for _ in range(count)]
+    return [(job.due or 0.0) - job.started for job in jobs]
+
+
+async def _ids(endpoint: str, token: str, count: int) -> list[str]:
+    from aiodeploy import AsyncDeploymentClient
+
+    async with AsyncDeploymentClient(endpoint, token) as client:
+        deployments = (await client.list_deployments())[:count]
+    if len(deployments) < count:
+        raise RuntimeError(f"the emulator has {len(deployments)} deployments, not {count}")
+    return [dep.id for dep in deployments]
 
 
 async def _plan(endpoint: str, token: str, count: int) -> list[list[str]]:

@@ -1,7 +1,9 @@
 """The official ``datarobot`` client's side of the scenarios (run inside ``benchmarks._run``).
 
 It is used as its documentation shows: ``dr.Client(token=..., endpoint=...)``, then
-``Deployment.get``/``list``, ``validate_replacement_model`` and ``replace_model``. The
+``Deployment.get``/``list``, ``validate_replacement_model`` and ``replace_model``; the
+monitoring reads ``get_service_stats``, ``get_target_drift``, ``get_feature_drift``; the
+settings updates ``update_*_settings``. The
 run's ``tracking`` argument decides whether ``enable_api_consumer_tracking=False`` is
 passed; otherwise the client keeps its default (on: a stack trace header per request).
 
@@ -124,7 +126,8 @@ def p5(args: dict[str, Any], meter: Meter) -> dict[str, Any]:
     """Completion lag: every item in its own thread; done when ``replace_model`` returns."""
     done_at: dict[str, float] = {}
 
-    def one(item: list[str]) -> None:
+    def one(item: list[str], offset: float) -> None:
+        time.sleep(offset)  # staggered starts; each op has its own thread, so none queues
         dep_id, model_id = item
         deployment = Deployment.get(dep_id)
         deployment.replace_model(model_id, REASON)
@@ -132,7 +135,63 @@ def p5(args: dict[str, Any], meter: Meter) -> dict[str, Any]:
 
     with _threads(args, args["threads"]) as pool:
         meter.begin()
-        outcomes = [pool.submit(one, item) for item in args["plan"]]
+        plan = zip(args["plan"], args["offsets"], strict=True)
+        outcomes = [pool.submit(one, item, offset) for item, offset in plan]
         failed = sum(1 for future in outcomes if future.exception() is not None)
         meter.end()
     return {"ok": len(done_at), "failed": failed, "done_at": done_at, **_figures()}
+
+
+def _per_item(args: dict[str, Any], meter: Meter, items: list[Any], work: Any) -> list[bool]:
+    """Run ``work(item) -> bool`` over ``items``, one after another (``threads`` 1) or from
+    a pool of ``threads`` connected clients; the window covers only the work."""
+    threads = args["threads"]
+    if threads == 1:
+        _connect(args)
+        meter.begin()
+        results = [work(item) for item in items]
+        meter.end()
+        return results
+    with _threads(args, threads) as pool:
+        meter.begin()
+        results = list(pool.map(work, items))
+        meter.end()
+    return results
+
+
+def _health(dep_id: str) -> bool:
+    """One deployment's health: its health blocks, service stats, target and feature drift
+    (what ``fleet_health`` reads for it)."""
+    try:
+        deployment = Deployment.get(dep_id)
+        deployment.get_service_stats()
+        deployment.get_target_drift()
+        deployment.get_feature_drift()
+    except Exception:  # counted, as fleet_health records a failed read
+        return False
+    return True
+
+
+def p6(args: dict[str, Any], meter: Meter) -> dict[str, Any]:
+    """Fleet health, one deployment after another or from a thread pool."""
+    results = _per_item(args, meter, args["ids"], _health)
+    return {"ok": sum(results), "failed": len(results) - sum(results), **_figures()}
+
+
+def p7(args: dict[str, Any], meter: Meter) -> dict[str, Any]:
+    """Policy: per deployment, ``Deployment.get`` and one ``update_*_settings`` call per
+    family of the policy (each settings update waits for its job), one deployment after
+    another or from a thread pool. No read before writing: every deployment differs."""
+    settings = args["policy"]["settings"]
+
+    def apply(dep_id: str) -> bool:
+        try:
+            deployment = Deployment.get(dep_id)
+            for family, values in settings.items():
+                getattr(deployment, f"update_{family}_settings")(**values)
+        except Exception:  # a failed deployment is counted, as apply_policy does
+            return False
+        return True
+
+    results = _per_item(args, meter, args["ids"], apply)
+    return {"ok": sum(results), "failed": len(results) - sum(results), **_figures()}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._emulator import emulator_process
-from ._runner import Row, Suite, judge, official_contenders
+from ._runner import Row, Suite, judge, official_contenders, wall_text
 
 TITLE = "P3 listing deployments"
 
@@ -48,6 +48,6 @@ def run(suite: Suite) -> dict[str, Any]:
         "title": f"{TITLE} (N={count})",
         "emulator": list(emu.args),
         "rows": rows,
-        "targets": [judge(ours, text, f"{speedup:.1f}x", speedup >= 10)],
+        "targets": [judge(ours, text, f"{speedup:.1f}x ({wall_text(ours)})", speedup >= 10)],
         "columns": [],
     }

@@ -1,7 +1,8 @@
 """Writing the results: ``results.json`` (everything) and ``results.md`` (the tables).
 
 Files are written next to their final name and then renamed, so an interrupted run never
-leaves half a file (``benchmarks/results/*.tmp`` is git-ignored).
+leaves half a file (``benchmarks/results/*.tmp`` is git-ignored). Nothing is written
+without its raw data: every row has its runs, or (extrapolated) its source's runs.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 COMMON = [
     ["wall_s", "wall s", None],
+    ["emulator_cpu_s", "emulator CPU s", None],
     ["cpu_s", "client CPU s", None],
     ["requests", "requests", "{:,.0f}"],
     ["peak_rss_mib", "peak RSS MiB", "{:.1f}"],
@@ -25,7 +27,27 @@ def write_atomically(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
+def check_raw_data(results: dict[str, Any]) -> None:
+    """Refuse results holding a figure without the measurements behind it.
+
+    Raises:
+        ValueError: a row with no runs that is not an extrapolation carrying its source's
+            runs, or an extrapolated row whose note does not say so.
+    """
+    for key, scenario in results["scenarios"].items():
+        for row in scenario.get("rows", []):
+            where = f"{key} {row['case']} {row['contender']}"
+            if row.get("extrapolated_from") is None:
+                if not row.get("runs"):
+                    raise ValueError(f"{where}: no raw runs")
+            elif not row.get("source_runs"):
+                raise ValueError(f"{where}: extrapolated without its source's raw runs")
+            elif "extrapolated" not in row.get("note", ""):
+                raise ValueError(f"{where}: extrapolated, and its note does not say so")
+
+
 def write_json(results: dict[str, Any], out: Path) -> Path:
+    check_raw_data(results)
     path = out / "results.json"
     write_atomically(path, (json.dumps(results, indent=1, allow_nan=False) + "\n").encode())
     return path
@@ -78,7 +100,8 @@ def _summary(results: dict[str, Any]) -> list[str]:
         if "error" in scenario:
             lines.append(f"| {key} | | | failed to run | |")
         for verdict in scenario.get("targets", []):
-            word = "met" if verdict["met"] else "**missed**"
+            met = verdict["met"]
+            word = "reported" if met is None else "met" if met else "**missed**"
             cells = [key, verdict["case"], verdict["target"], verdict["measured"], word]
             lines.append("| " + " | ".join(cells) + " |")
     return lines
@@ -104,7 +127,16 @@ def markdown(results: dict[str, Any]) -> str:
         "fresh client process against the emulator in its own process. " + _machine_line(results),
         "",
         "Requests are counted by the emulator; CPU time and peak RSS are the client process's "
-        "own. Official client: `tracking` is its default API-consumer tracking header.",
+        "own; emulator CPU is the server process's over the same window (a wall time close "
+        "to it means the server, not the client, set the pace). Official client: `tracking` "
+        "is its default API-consumer tracking header.",
+        "",
+        "Every figure is measured unless marked **extrapolated**: in the tables, such a row's "
+        "note says from what it was scaled (and the row above it, `measured; scaled ...`, is "
+        "the measurement); in the summary, a figure compared with an extrapolated one names "
+        "it; in the chart, extrapolated bars are hatched and their labels start with ≈. "
+        "`results.json` keeps every run's raw figures, and an extrapolated row its "
+        "source's runs (`source_runs`).",
     ]
     lines += ["", "## Summary", "", *_summary(results)]
     for key, scenario in results["scenarios"].items():
@@ -112,6 +144,8 @@ def markdown(results: dict[str, Any]) -> str:
         if "error" in scenario:
             lines += [f"**The scenario failed to run**: `{scenario['error']}`"]
             continue
+        if scenario.get("setup"):
+            lines += [f"Setup: {scenario['setup']}", ""]
         lines += _table(scenario)
         emulator = scenario.get("emulator")
         lines += ["", f"Emulator: `{json.dumps(emulator)}`."]

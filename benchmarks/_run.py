@@ -28,7 +28,7 @@ CLIENT_MODULES = {
 
 
 def run(scenario: str, client: str, args: dict[str, Any]) -> dict[str, Any]:
-    """Run ``scenario`` (``P1``..``P5``) with ``client``; return the meter's figures and extras.
+    """Run ``scenario`` (``P1``..``P8``) with ``client``; return the meter's figures and extras.
 
     The contender's function takes ``(args, meter)``, calls ``meter.begin()`` and
     ``meter.end()`` around the work it is judged on, and returns extra figures (at least
@@ -36,7 +36,7 @@ def run(scenario: str, client: str, args: dict[str, Any]) -> dict[str, Any]:
     """
     module = importlib.import_module(CLIENT_MODULES[client])
     function = getattr(module, scenario.lower())
-    meter = Meter(args["root"])
+    meter = Meter(args["root"], args.get("emulator_pid"))
     if inspect.iscoroutinefunction(function):
         extras = asyncio.run(function(args, meter))
     else:
