@@ -159,7 +159,13 @@ class Journal:
                 return  # another writer's commit carried this line
             lines, self._pending = self._pending, []
             upto = self._queued
-            await anyio.to_thread.run_sync(self._write_sync, lines)
+            try:
+                await anyio.to_thread.run_sync(self._write_sync, lines)
+            except anyio.get_cancelled_exc_class():
+                # Cancelled before the write started (once started, it is waited for):
+                # the lines, other writers' too, stay queued for the next commit or aclose.
+                self._pending[:0] = lines
+                raise
             self._durable = upto
 
     async def aclose(self) -> None:

@@ -407,3 +407,39 @@ async def test_a_cancelled_run_still_closes_its_journal(tmp_path) -> None:
     again = await Journal.open(path, "f" * 32, 2, origin=ORIGIN)  # closed, so not locked
     assert 1 not in again.items
     await again.aclose()
+
+
+async def test_records_of_a_commit_cancelled_before_its_write_are_written_at_close(
+    tmp_path,
+) -> None:
+    # A cancellation that lands after a commit took the queued lines and before its write
+    # started (the worker thread's checkpoint) must not drop them: close writes them.
+    path = tmp_path / "j.jsonl"
+    journal = await Journal.open(path, plan_fingerprint(PLAN), 2)
+
+    async def cancel_the_run() -> None:
+        tg.cancel_scope.cancel()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(journal.append, {"type": "submitting", "index": 0})
+        tg.start_soon(cancel_the_run)
+    await journal.aclose()
+    again = await Journal.open(path, plan_fingerprint(PLAN), 2)
+    assert again.items[0].submitting
+    await again.aclose()
+
+
+async def test_a_cancelled_run_keeps_the_outcomes_of_the_items_that_ended(tmp_path) -> None:
+    path = tmp_path / "bulk.jsonl"
+
+    async def work(index: int, item: str) -> ItemResult[str]:
+        if index == 1:
+            scope.cancel()  # the caller gives up while this item runs
+            await anyio.sleep_forever()
+        return ItemResult(item, Outcome.UPDATED)
+
+    with anyio.CancelScope() as scope:
+        await run_journaled(["d1", "d2"], work, journal=path, fingerprint="f" * 32, origin=ORIGIN)
+    again = await Journal.open(path, "f" * 32, 2, origin=ORIGIN)
+    assert again.items[0].outcome == "updated"  # not run again on resume
+    await again.aclose()
