@@ -429,6 +429,28 @@ async def test_records_of_a_commit_cancelled_before_its_write_are_written_at_clo
     await again.aclose()
 
 
+async def test_a_record_queued_behind_a_cancelled_commit_is_written_too(tmp_path) -> None:
+    path = tmp_path / "j.jsonl"
+    journal = await Journal.open(path, plan_fingerprint(PLAN), 2)
+
+    async def append_next() -> None:
+        await anyio.lowlevel.checkpoint()  # once the first commit has taken its lines
+        await journal.append({"type": "submitting", "index": 1})
+
+    async def cancel_the_run() -> None:
+        await anyio.lowlevel.checkpoint()
+        tg.cancel_scope.cancel()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(journal.append, {"type": "submitting", "index": 0})
+        tg.start_soon(append_next)
+        tg.start_soon(cancel_the_run)
+    await journal.aclose()
+    again = await Journal.open(path, plan_fingerprint(PLAN), 2)
+    assert (again.items[0].submitting, again.items[1].submitting) == (True, True)
+    await again.aclose()
+
+
 async def test_a_cancelled_run_keeps_the_outcomes_of_the_items_that_ended(tmp_path) -> None:
     path = tmp_path / "bulk.jsonl"
 
