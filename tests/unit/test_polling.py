@@ -31,6 +31,7 @@ from aiodeploy.errors import (
     RateLimitError,
     ResponseDecodeError,
     ServerError,
+    TransportError,
 )
 from tests.conftest import FakeClock
 
@@ -707,6 +708,13 @@ async def test_a_lost_final_poll_ends_the_wait_with_its_error_as_cause(clock: Fa
     assert get.polls == 2
 
 
+async def test_a_poll_lost_to_a_broken_connection_brings_no_news(clock: FakeClock) -> None:
+    broken = TransportError("connection reset", method="GET", url=STATUS_URL, request_sent=True)
+    get = LosingGet(clock, broken, done())
+    assert await wait(clock, get) == JobDone(DEP_URL)
+    assert clock.sleeps == pytest.approx([0.2, 0.3])  # the schedule goes on
+
+
 async def test_a_lost_poll_that_asked_for_a_wait_is_followed_by_that_wait(
     clock: FakeClock,
 ) -> None:
@@ -722,6 +730,8 @@ async def test_a_lost_poll_that_asked_for_a_wait_is_followed_by_that_wait(
 def running_until(clock: Callable[[], float], done_at: float, polls: list[float]):
     async def get(url: str) -> Response:
         polls.append(clock())
+        if len(polls) > 100:  # a poller that stopped advancing fails, and fails fast
+            raise RuntimeError("polled more than 100 times")
         return done() if clock() >= done_at else job("RUNNING")
 
     return get
