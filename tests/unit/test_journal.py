@@ -303,7 +303,12 @@ async def test_concurrent_appends_share_one_write_and_fsync(tmp_path, monkeypatc
     journal = await Journal.open(path, plan_fingerprint(PLAN * 5), 10)
     fsyncs: list[int] = []
     real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: (fsyncs.append(fd), real_fsync(fd))[1])
+
+    def counting_fsync(fd: int) -> None:
+        fsyncs.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting_fsync)
     async with anyio.create_task_group() as tg:
         for index in range(10):
             tg.start_soon(journal.append, {"type": "submitting", "index": index})
@@ -346,11 +351,11 @@ async def fail_first(index: int, item: str) -> ItemResult[str]:
 async def test_run_journaled_runs_with_the_callers_options(tmp_path, journaled) -> None:
     items = ["d1", "d2"]
     events: list[BulkEvent] = []
-    options = {"fingerprint": "f" * 32, "origin": ORIGIN, "on_event": events.append}
     first = tmp_path / "first.jsonl" if journaled else None
     stopped = await run_journaled(
-        items, fail_first, journal=first, fail_fast=True, clock=ticking(), **options
-    )
+        items, fail_first, journal=first, fingerprint="f" * 32, origin=ORIGIN,
+        fail_fast=True, on_event=events.append, clock=ticking(),
+    )  # fmt: skip
     assert [r.outcome for r in stopped.items] == [Outcome.FAILED, Outcome.CANCELLED]
     assert [r.request for r in stopped.items] == items
     assert stopped.elapsed >= 1.0  # read on the caller's clock
@@ -359,7 +364,10 @@ async def test_run_journaled_runs_with_the_callers_options(tmp_path, journaled) 
         (1, Outcome.CANCELLED),
     ]
     second = tmp_path / "second.jsonl" if journaled else None
-    everything = await run_journaled(items, fail_first, journal=second, **options)
+    everything = await run_journaled(
+        items, fail_first, journal=second, fingerprint="f" * 32, origin=ORIGIN,
+        on_event=events.append,
+    )  # fmt: skip
     # without fail_fast (the default) every item runs to its end
     assert [r.outcome for r in everything.items] == [Outcome.FAILED, Outcome.UPDATED]
 

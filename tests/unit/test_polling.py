@@ -558,7 +558,7 @@ async def test_poll_job_times_out_after_the_final_poll(clock: FakeClock) -> None
 )  # fmt: skip
 def test_poll_policy_validation_says_what_is_needed(kwargs: dict[str, float], match: str) -> None:
     with pytest.raises(ValueError, match=match):
-        PollPolicy(**kwargs)
+        PollPolicy(**kwargs)  # type: ignore[arg-type]
 
 
 def test_a_scout_without_elapsed_time_polls_after_the_minimum_step() -> None:
