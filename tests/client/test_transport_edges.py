@@ -12,6 +12,7 @@ from yarl import URL
 
 import aiodeploy
 from aiodeploy import RetryPolicy
+from aiodeploy._transport import Transport, origin
 from tests.conftest import ENDPOINT, TOKEN
 
 from . import samples
@@ -270,6 +271,63 @@ async def test_relative_location_is_resolved_against_the_request(mock_api, clien
     mock_api.get(DEP_URL, payload=samples.deployment())
     await client.replace_model(DEP_ID, NEW_MODEL_ID, "OTHER")
     assert count(mock_api, "GET", f"{ENDPOINT}/status/9/") == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("HTTPS://DR.Test/api/v2/", ("https", "dr.test", 443)),  # case does not matter
+        ("http://dr.test/api/v2/", ("http", "dr.test", 80)),  # the default port filled in
+        ("https://dr.test:8443/x", ("https", "dr.test", 8443)),
+        ("http://127.0.0.1:8080/x", ("http", "127.0.0.1", 8080)),
+    ],
+)
+def test_an_origin_is_scheme_host_and_port(url: str, expected: tuple[str, str, int]) -> None:
+    assert origin(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("deployments/", f"{ENDPOINT}/deployments/"),
+        ("/deployments/", f"{ENDPOINT}/deployments/"),  # no double slash
+        ("//status/1/", f"{ENDPOINT}/status/1/"),
+        ("/XGBoost/x/", f"{ENDPOINT}/XGBoost/x/"),  # only slashes are dropped
+    ],
+)
+def test_a_relative_path_is_joined_to_the_endpoint(path: str, expected: str) -> None:
+    assert Transport(f"{ENDPOINT}/", "Bearer t").url_for(path) == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{ENDPOINT}/status/1/",
+        "HTTPS://DR.TEST/api/v2/status/1/",
+        "https://dr.test:443/other/path/",  # the origin is checked, not the path
+    ],
+)
+def test_an_absolute_url_on_the_endpoint_origin_is_used_as_it_is(url: str) -> None:
+    assert Transport(ENDPOINT, "Bearer t").url_for(url) == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://dr.test:443/api/v2/status/1/",  # same host and port, other scheme
+        "https://evil.test/api/v2/status/1/",
+        "https://dr.test:8443/api/v2/status/1/",
+        "https://dr.test:99999/api/v2/status/1/",  # a port out of range
+        "https://dr.test:port/api/v2/status/1/",  # a port that is not a number
+        "https:///api/v2/status/1/",  # no host
+    ],
+)
+@pytest.mark.parametrize("endpoint", [ENDPOINT, "https://dr.test/api/v2/tenant-X"])
+def test_an_absolute_url_on_another_origin_is_refused(url: str, endpoint: str) -> None:
+    with pytest.raises(aiodeploy.CrossOriginError) as info:
+        Transport(f"{endpoint}/", "Bearer t").url_for(url)
+    assert info.value.url == url
+    assert info.value.endpoint == endpoint  # the configured endpoint, without its slash
 
 
 # -- malformed replies -----------------------------------------------------------------

@@ -61,3 +61,39 @@ def test_bad_budgets_are_refused(clock, kwargs, match) -> None:
     args = {"max_in_flight": 1, **kwargs}
     with pytest.raises(ValueError, match=match):
         RequestBudget(clock=clock, sleep=clock.sleep, **args)
+
+
+@pytest.mark.parametrize(("per_second", "interval"), [(0.5, 2.0), (1, 1.0), (4, 0.25)])
+async def test_slow_paces_and_a_burst_of_one_are_allowed(clock, per_second, interval) -> None:
+    # less than one request a second, and no burst at all, are legitimate budgets
+    budget = RequestBudget(1, per_second=per_second, burst=1, clock=clock, sleep=clock.sleep)
+    starts = []
+    for _ in range(3):
+        async with budget.slot():
+            starts.append(clock.now)
+    assert starts == [0.0, interval, 2 * interval]
+
+
+async def test_the_default_burst_is_ten_requests(clock) -> None:
+    budget = RequestBudget(100, per_second=1, clock=clock, sleep=clock.sleep)
+    starts = []
+    for _ in range(12):
+        async with budget.slot():
+            starts.append(clock.now)
+    assert starts == [0.0] * 10 + [1.0, 2.0]
+
+
+async def test_a_free_slot_is_taken_without_a_trip_through_the_event_loop(clock) -> None:
+    # The request itself is the checkpoint: taking a free slot lets no other task run
+    # first (ten thousand requests must not mean ten thousand extra scheduler rounds).
+    budget = RequestBudget(2, clock=clock, sleep=clock.sleep)
+    order: list[str] = []
+
+    async def other() -> None:
+        order.append("other task")
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(other)  # ready to run at the next checkpoint
+        async with budget.slot():
+            order.append("slot taken")
+    assert order == ["slot taken", "other task"]

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import errno
+import itertools
 import json
 import os
+import re
 import sys
 import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 from aiodeploy import ItemResult, JournalInUseError, JournalMismatchError, Outcome
+from aiodeploy._bulk import BulkEvent
 from aiodeploy._journal import Journal, operation_fingerprint, plan_fingerprint
 from aiodeploy._journaled import run_journaled
 
@@ -284,3 +290,306 @@ async def test_wave_and_rollback_records_round_trip(tmp_path) -> None:
     path.write_text(path.read_text() + '{"type": "wave", "wave": 0, "verdict": "maybe"}\n')
     with pytest.raises(JournalMismatchError, match="malformed wave record"):
         await Journal.open(path, plan_fingerprint(PLAN), 2)
+
+
+# -- what the file holds, and what a foreign or damaged one is refused for --------------
+
+
+def test_fingerprints_are_32_hex_digits() -> None:
+    # stored in every journal's header: another length would refuse every existing journal
+    for fingerprint in (plan_fingerprint(PLAN), operation_fingerprint("update", {}, ["d1"])):
+        assert len(fingerprint) == 32
+        int(fingerprint, 16)
+
+
+async def test_an_open_journal_knows_its_path(tmp_path) -> None:
+    path = tmp_path / "j.jsonl"
+    journal = await Journal.open(path, plan_fingerprint(PLAN), 2)
+    assert journal.path == path
+    assert repr(journal) == f"<Journal {str(path)!r}>"
+    await journal.aclose()
+
+
+async def test_validation_checks_of_a_finished_item_survive_a_reopen(tmp_path) -> None:
+    path = tmp_path / "j.jsonl"
+    checks = {"notCurrentModel": {"status": "failing", "message": "already deployed"}}
+    journal = await Journal.open(path, plan_fingerprint(PLAN), 2)
+    await journal.append(
+        {
+            "type": "finished",
+            "index": 1,
+            "outcome": "refused_validation",
+            "error": None,
+            "checks": checks,
+        }
+    )
+    await journal.aclose()
+    again = await Journal.open(path, plan_fingerprint(PLAN), 2)
+    assert (again.items[1].outcome, again.items[1].checks) == ("refused_validation", checks)
+    await again.aclose()
+
+
+PLAN_HEADER = b'{"type": "plan", "plan": "%s", "items": 2}\n'
+MALFORMED = "has a malformed finished record"
+
+
+@pytest.mark.parametrize(
+    ("record", "match"),
+    [
+        (b'{"type": "submitting", "index": 2}', "has a record for no item of this plan"),
+        (b'{"type": "submitting", "index": -1}', "has a record for no item of this plan"),
+        (b'{"type": "submitting", "index": "0"}', "has a record for no item of this plan"),
+        (b'{"type": "submitting", "index": true}', "has a record for no item of this plan"),
+        (b'{"type": "submitting"}', "has a record for no item of this plan"),
+        (b'{"type": "submitted", "index": 0}', "has a submitted record without a token"),
+        (b'{"type": "submitted", "index": 0, "token": 7}', "has a submitted record without"),
+        (b'{"type": "finished", "index": 0, "outcome": "exploded"}', "has a malformed finished"),
+        (
+            b'{"type": "finished", "index": 0, "outcome": "failed", "error": 5}',
+            "has a malformed fini",
+        ),
+        (
+            b'{"type": "finished", "index": 0, "outcome": "updated", "checks": []}',
+            "has a malformed",
+        ),
+        (b'{"type": "paused", "index": 0}', "has a record of unknown type"),
+        (b"[1, 2", "has a malformed line"),
+    ],
+)
+async def test_each_damaged_record_is_refused_naming_the_file(tmp_path, record, match) -> None:
+    path = tmp_path / "j.jsonl"
+    path.write_bytes(PLAN_HEADER.replace(b"%s", plan_fingerprint(PLAN).encode()) + record + b"\n")
+    with pytest.raises(JournalMismatchError, match=f"^{re.escape(str(path))} {match}"):
+        await Journal.open(path, plan_fingerprint(PLAN), 2)
+
+
+@pytest.mark.parametrize(
+    ("header", "match"),
+    [
+        (b'{"type": "finished", "index": 0}', "is not a rollout journal"),
+        (b'{"type": "plan", "plan": "other", "items": 2}', "is the journal of another plan"),
+        (b'{"type": "plan", "plan": "%s", "items": 3}', "is the journal of another plan"),
+        (b"not json", "has a malformed line"),
+    ],
+)
+async def test_a_foreign_header_is_refused_naming_the_file(tmp_path, header, match) -> None:
+    path = tmp_path / "j.jsonl"
+    path.write_bytes(header.replace(b"%s", plan_fingerprint(PLAN).encode()) + b"\n")
+    with pytest.raises(JournalMismatchError, match=f"^{re.escape(str(path))} {match}"):
+        await Journal.open(path, plan_fingerprint(PLAN), 2)
+
+
+async def test_another_servers_journal_is_refused_with_both_servers_named(tmp_path) -> None:
+    path = tmp_path / "j.jsonl"
+    journal = await Journal.open(path, plan_fingerprint(PLAN), 2, origin=ORIGIN)
+    await journal.aclose()
+    expected = (
+        f"^{re.escape(str(path))} was written against {re.escape(ORIGIN)}, not "
+        r"http://127\.0\.0\.1:8080; a journal belongs to one server: use a new journal file$"
+    )
+    with pytest.raises(JournalMismatchError, match=expected):
+        await Journal.open(path, plan_fingerprint(PLAN), 2, origin="http://127.0.0.1:8080")
+
+
+async def test_a_journal_in_use_is_refused_naming_the_file(tmp_path) -> None:
+    path = tmp_path / "j.jsonl"
+    first = await Journal.open(path, plan_fingerprint(PLAN), 2)
+    with pytest.raises(JournalInUseError, match=f"^{re.escape(str(path))} is in use"):
+        await Journal.open(path, plan_fingerprint(PLAN), 2)
+    await first.aclose()
+
+
+async def test_a_record_for_no_item_is_refused_before_it_is_written(tmp_path) -> None:
+    path = tmp_path / "j.jsonl"
+    journal = await Journal.open(path, plan_fingerprint(PLAN), 2)
+    with pytest.raises(JournalMismatchError, match=f"^{re.escape(str(path))} has a record for"):
+        await journal.append({"type": "submitting", "index": "x"})
+    await journal.aclose()
+    assert len(path.read_text().splitlines()) == 1  # the header alone
+
+
+# -- group commit ---------------------------------------------------------------------
+
+
+async def test_concurrent_appends_share_one_write_and_fsync(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "j.jsonl"
+    journal = await Journal.open(path, plan_fingerprint(PLAN * 5), 10)
+    fsyncs: list[int] = []
+    real_fsync = os.fsync
+
+    def counting_fsync(fd: int) -> None:
+        fsyncs.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting_fsync)
+    async with anyio.create_task_group() as tg:
+        for index in range(10):
+            tg.start_soon(journal.append, {"type": "submitting", "index": index})
+    assert len(fsyncs) == 1  # ten records, one commit
+    await journal.aclose()
+    assert len(fsyncs) == 1  # nothing was left to write
+    assert len(path.read_text().splitlines()) == 11
+
+
+async def test_closing_writes_a_record_whose_append_was_cancelled_while_queued(tmp_path) -> None:
+    path = tmp_path / "j.jsonl"
+    journal = await Journal.open(path, plan_fingerprint(PLAN), 2)
+    async with anyio.create_task_group() as tg, journal._commits._lock:  # a commit under way
+        tg.start_soon(journal.append, {"type": "submitting", "index": 1})
+        await anyio.wait_all_tasks_blocked()  # queued, waiting for that commit
+        tg.cancel_scope.cancel()
+    await journal.aclose()
+    again = await Journal.open(path, plan_fingerprint(PLAN), 2)
+    assert again.items[1].submitting
+    await again.aclose()
+
+
+# -- run_journaled passes the run's options through -----------------------------------
+
+
+def ticking() -> Callable[[], float]:
+    """A clock that moves one second per reading."""
+    readings = itertools.count()
+    return lambda: float(next(readings))
+
+
+async def fail_first(index: int, item: str) -> ItemResult[str]:
+    if index == 0:
+        return ItemResult(item, Outcome.FAILED, error=RuntimeError("boom"))
+    await anyio.lowlevel.checkpoint()  # still running when the first one fails
+    return ItemResult(item, Outcome.UPDATED)
+
+
+async def fail_first_and_wait(index: int, item: str) -> ItemResult[str]:
+    if index == 0:
+        return ItemResult(item, Outcome.FAILED, error=RuntimeError("boom"))
+    await anyio.sleep_forever()  # still running when the first one fails, however long
+    raise AssertionError("not reached")
+
+
+@pytest.mark.parametrize("journaled", [False, True])
+async def test_run_journaled_runs_with_the_callers_options(tmp_path, journaled) -> None:
+    items = ["d1", "d2"]
+    events: list[BulkEvent] = []
+    first = tmp_path / "first.jsonl" if journaled else None
+    stopped = await run_journaled(
+        items, fail_first_and_wait, journal=first, fingerprint="f" * 32, origin=ORIGIN,
+        fail_fast=True, on_event=events.append, clock=ticking(),
+    )  # fmt: skip
+    assert [r.outcome for r in stopped.items] == [Outcome.FAILED, Outcome.CANCELLED]
+    assert [r.request for r in stopped.items] == items
+    assert stopped.elapsed >= 1.0  # read on the caller's clock
+    assert [(e.index, e.result.outcome) for e in events] == [  # type: ignore[union-attr]
+        (0, Outcome.FAILED),
+        (1, Outcome.CANCELLED),
+    ]
+    second = tmp_path / "second.jsonl" if journaled else None
+    everything = await run_journaled(
+        items, fail_first, journal=second, fingerprint="f" * 32, origin=ORIGIN,
+        on_event=events.append,
+    )  # fmt: skip
+    # without fail_fast (the default) every item runs to its end
+    assert [r.outcome for r in everything.items] == [Outcome.FAILED, Outcome.UPDATED]
+
+
+async def test_run_journaled_writes_what_each_item_did(tmp_path) -> None:
+    path = tmp_path / "bulk.jsonl"
+    seen: list[tuple[int, str]] = []
+
+    async def work(index: int, item: str) -> ItemResult[str]:
+        seen.append((index, item))
+        return await fail_first(index, item)
+
+    await run_journaled(["d1", "d2"], work, journal=path, fingerprint="f" * 32, origin=ORIGIN)
+    assert sorted(seen) == [(0, "d1"), (1, "d2")]
+    header, *records = [json.loads(line) for line in path.read_text().splitlines()]
+    assert (header["plan"], header["items"], header["origin"]) == ("f" * 32, 2, ORIGIN)
+    by_index = {record["index"]: record for record in records}
+    assert set(by_index[0]) == {"type", "index", "at", "outcome", "error", "checks"}
+    assert (by_index[0]["outcome"], by_index[0]["error"], by_index[0]["checks"]) == (
+        "failed",
+        "boom",
+        None,
+    )
+    assert (by_index[1]["outcome"], by_index[1]["error"]) == ("updated", None)
+    assert datetime.fromisoformat(by_index[0]["at"]).utcoffset() == timedelta(0)
+    resumed = await run_journaled(
+        ["d1", "d2"], work, journal=path, fingerprint="f" * 32, origin=ORIGIN
+    )
+    assert resumed.items[1].resumed
+    assert resumed.items[1].request == "d2"
+
+
+async def test_a_cancelled_run_still_closes_its_journal(tmp_path) -> None:
+    path = tmp_path / "bulk.jsonl"
+
+    async def work(index: int, item: str) -> ItemResult[str]:
+        if index == 1:
+            scope.cancel()  # the caller gives up while this item runs
+            await anyio.sleep_forever()
+        return ItemResult(item, Outcome.UPDATED)
+
+    with anyio.CancelScope() as scope:
+        await run_journaled(["d1", "d2"], work, journal=path, fingerprint="f" * 32, origin=ORIGIN)
+    assert scope.cancelled_caught
+    again = await Journal.open(path, "f" * 32, 2, origin=ORIGIN)  # closed, so not locked
+    assert 1 not in again.items
+    await again.aclose()
+
+
+async def test_records_of_a_commit_cancelled_before_its_write_are_written_at_close(
+    tmp_path,
+) -> None:
+    # A cancellation that lands after a commit took the queued lines and before its write
+    # started (the worker thread's checkpoint) must not drop them: close writes them.
+    path = tmp_path / "j.jsonl"
+    journal = await Journal.open(path, plan_fingerprint(PLAN), 2)
+
+    async def cancel_the_run() -> None:
+        tg.cancel_scope.cancel()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(journal.append, {"type": "submitting", "index": 0})
+        tg.start_soon(cancel_the_run)
+    await journal.aclose()
+    again = await Journal.open(path, plan_fingerprint(PLAN), 2)
+    assert again.items[0].submitting
+    await again.aclose()
+
+
+async def test_a_record_queued_behind_a_cancelled_commit_is_written_too(tmp_path) -> None:
+    path = tmp_path / "j.jsonl"
+    journal = await Journal.open(path, plan_fingerprint(PLAN), 2)
+
+    async def append_next() -> None:
+        await anyio.lowlevel.checkpoint()  # once the first commit has taken its lines
+        await journal.append({"type": "submitting", "index": 1})
+
+    async def cancel_the_run() -> None:
+        await anyio.lowlevel.checkpoint()
+        tg.cancel_scope.cancel()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(journal.append, {"type": "submitting", "index": 0})
+        tg.start_soon(append_next)
+        tg.start_soon(cancel_the_run)
+    await journal.aclose()
+    again = await Journal.open(path, plan_fingerprint(PLAN), 2)
+    assert (again.items[0].submitting, again.items[1].submitting) == (True, True)
+    await again.aclose()
+
+
+async def test_a_cancelled_run_keeps_the_outcomes_of_the_items_that_ended(tmp_path) -> None:
+    path = tmp_path / "bulk.jsonl"
+
+    async def work(index: int, item: str) -> ItemResult[str]:
+        if index == 1:
+            scope.cancel()  # the caller gives up while this item runs
+            await anyio.sleep_forever()
+        return ItemResult(item, Outcome.UPDATED)
+
+    with anyio.CancelScope() as scope:
+        await run_journaled(["d1", "d2"], work, journal=path, fingerprint="f" * 32, origin=ORIGIN)
+    again = await Journal.open(path, "f" * 32, 2, origin=ORIGIN)
+    assert again.items[0].outcome == "updated"  # not run again on resume
+    await again.aclose()

@@ -6,11 +6,13 @@ import math
 import random
 from collections.abc import Callable
 
+import anyio
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aiodeploy._deadline import Deadline
+from aiodeploy._estimate import DurationEstimate, Expected
 from aiodeploy._polling import (
     JobDone,
     JobPending,
@@ -26,8 +28,10 @@ from aiodeploy.errors import (
     AsyncProcessUnsuccessfulError,
     AsyncTimeoutError,
     NotFoundError,
+    RateLimitError,
     ResponseDecodeError,
     ServerError,
+    TransportError,
 )
 from tests.conftest import FakeClock
 
@@ -563,3 +567,330 @@ async def test_poll_job_times_out_after_the_final_poll(clock: FakeClock) -> None
         await polls.__anext__()
     assert get.polls == 3
     assert info.value.last_status == "RUNNING"
+
+
+# --- what mutation testing found unguarded ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"cap": -1.0}, "^PollPolicy needs first_delay >= 0, cap >= 0, factor >= 1, 0 <= jitter"),
+        ({"settle": 0.0}, "^PollPolicy needs settle > 0 and min_step > 0$"),
+        ({"min_step": 0.0}, "^PollPolicy needs settle > 0 and min_step > 0$"),
+        ({"settle": -1.0, "min_step": 1.0}, "^PollPolicy needs settle > 0 and min_step > 0$"),
+    ],
+)  # fmt: skip
+def test_poll_policy_validation_says_what_is_needed(kwargs: dict[str, float], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        PollPolicy(**kwargs)  # type: ignore[arg-type]
+
+
+def test_a_scout_without_elapsed_time_polls_after_the_minimum_step() -> None:
+    assert next_poll_delay(0, EXACT, random.Random(0), role="scout") == EXACT.min_step
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    elapsed=st.floats(min_value=0, max_value=100),
+    seed=st.integers(min_value=0, max_value=2**32),
+    typical=st.floats(min_value=0.5, max_value=50),
+)
+def test_jitter_stays_within_its_spread_in_every_role(
+    elapsed: float, seed: int, typical: float
+) -> None:
+    policy = PollPolicy(jitter=0.5, cap=1000.0)
+    scout = next_poll_delay(0, policy, random.Random(seed), elapsed=elapsed, role="scout")
+    centre = max(policy.min_step, policy.settle * elapsed)
+    assert centre * 0.5 - 1e-9 <= scout <= centre * 1.5 + 1e-9
+    expected = Expected(low=typical * 0.9, typical=typical)
+    last_poll = max(elapsed, expected.low)
+    delay = next_poll_delay(
+        0, policy, random.Random(seed), elapsed=last_poll, last_poll=last_poll, expected=expected
+    )
+    step = policy.settle * typical + 0.5 * max(0.0, last_poll - typical)
+    assert step * 0.5 - 1e-9 <= delay <= step * 1.5 + 1e-9
+
+
+def test_an_unknown_status_is_named_in_the_error() -> None:
+    with pytest.raises(AsyncFailureError, match=f"^unknown job status 'PAUSED' at {STATUS_URL}$"):
+        interpret_status(job("PAUSED"))
+
+
+async def test_a_reply_that_comes_after_the_deadline_ends_the_wait(clock: FakeClock) -> None:
+    async def slow_get(url: str) -> Response:
+        clock.now += 100.0  # the reply took longer than the whole wait
+        return job("RUNNING")
+
+    with pytest.raises(AsyncTimeoutError) as info:
+        await wait(clock, slow_get, max_wait=10.0)  # type: ignore[arg-type]
+    assert (info.value.url, info.value.last_status) == (STATUS_URL, "RUNNING")
+
+
+async def test_a_server_wait_equal_to_the_cap_is_honoured(clock: FakeClock) -> None:
+    policy = PollPolicy(jitter=0.0, retry_after_cap=7.0)
+    get = ScriptedGet(clock, job("RUNNING", retry_after="7"), done())
+    assert await wait(clock, get, policy=policy) == JobDone(DEP_URL)
+    assert clock.sleeps == pytest.approx([0.2, 7.0])
+
+
+async def test_a_server_wait_beyond_the_cap_names_the_status_url(clock: FakeClock) -> None:
+    policy = PollPolicy(jitter=0.0, retry_after_cap=7.0)
+    get = ScriptedGet(clock, job("RUNNING", retry_after="8"), done())
+    with pytest.raises(AsyncTimeoutError) as info:
+        await wait(clock, get, policy=policy)
+    assert (info.value.url, info.value.retry_after) == (STATUS_URL, 8.0)
+
+
+async def test_a_server_wait_ending_exactly_at_the_deadline_ends_the_wait_at_once(
+    clock: FakeClock,
+) -> None:
+    # first poll at 0.5 s; then 10 s are left, and the server asks for exactly 10
+    get = ScriptedGet(clock, job("RUNNING", retry_after="10"), done())
+    with pytest.raises(AsyncTimeoutError) as info:
+        await wait(clock, get, max_wait=10.5, policy=PollPolicy(jitter=0.0, first_delay=0.5))
+    assert info.value.retry_after == 10.0
+    assert get.polls == 1
+
+
+async def test_a_delay_ending_exactly_at_the_deadline_makes_the_final_poll(
+    clock: FakeClock,
+) -> None:
+    # the first delay (0.2 s) is all the time there is: poll before the deadline, not at it
+    get = ScriptedGet(clock, done())
+    assert await wait(clock, get, max_wait=0.2) == JobDone(DEP_URL)
+    assert get.times == pytest.approx([0.1])
+
+
+async def test_the_final_poll_keeps_half_a_short_wait_for_its_reply(clock: FakeClock) -> None:
+    get = ScriptedGet(clock, done())
+    await wait(clock, get, max_wait=0.1)
+    assert get.times == pytest.approx([0.05])
+
+
+@pytest.mark.parametrize("overrun", [0.0, 3.0])
+async def test_a_nap_that_overran_the_deadline_polls_no_more(
+    clock: FakeClock, overrun: float
+) -> None:
+    # e.g. a machine suspended during the nap
+    deadline = Deadline.start(10, clock)
+
+    async def overrunning_sleep(seconds: float) -> None:
+        clock.sleeps.append(seconds)
+        clock.now = clock.now + seconds if len(clock.sleeps) == 1 else deadline.at + overrun
+
+    get = ScriptedGet(clock, job("RUNNING"), done())
+    polls = poll_job(
+        get, STATUS_URL, deadline=deadline, policy=EXACT, rng=random.Random(0),
+        sleep=overrunning_sleep,
+    )  # fmt: skip
+    with pytest.raises(AsyncTimeoutError) as info:
+        await wait_for_job(polls)
+    assert get.polls == 1
+    assert (info.value.url, info.value.last_status) == (STATUS_URL, "RUNNING")
+
+
+async def test_a_poll_whose_own_request_timed_out_ends_the_wait(clock: FakeClock) -> None:
+    replies = iter([job("RUNNING")])
+
+    async def get(url: str) -> Response:
+        reply = next(replies, None)
+        if reply is None:  # the session's request ran into the deadline
+            raise AsyncTimeoutError(url=url, max_wait=1.0, last_status=None)
+        return reply
+
+    with pytest.raises(AsyncTimeoutError) as info:
+        await wait(clock, get, max_wait=60.0)  # type: ignore[arg-type]
+    assert (info.value.url, info.value.last_status, info.value.max_wait) == (
+        STATUS_URL,
+        "RUNNING",
+        60.0,
+    )
+
+
+class LosingGet(ScriptedGet):
+    """A ``get`` that raises the scripted errors, and replies with the scripted replies."""
+
+    def __init__(self, clock: FakeClock, *outcomes: Response | Exception) -> None:
+        super().__init__(clock, job("RUNNING"))
+        self.outcomes = list(outcomes)
+
+    async def __call__(self, url: str) -> Response:
+        await super().__call__(url)
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+
+async def test_a_lost_final_poll_ends_the_wait_with_its_error_as_cause(clock: FakeClock) -> None:
+    lost = ServerError(503, "busy", url=STATUS_URL)
+    get = LosingGet(clock, job("RUNNING"), lost)
+    with pytest.raises(AsyncTimeoutError) as info:
+        await wait(clock, get, max_wait=0.4)  # polls at 0.2 and (final) before 0.4
+    assert (info.value.url, info.value.last_status) == (STATUS_URL, "RUNNING")
+    assert info.value.__cause__ is lost
+    assert get.polls == 2
+
+
+async def test_a_poll_lost_to_a_broken_connection_brings_no_news(clock: FakeClock) -> None:
+    broken = TransportError("connection reset", method="GET", url=STATUS_URL, request_sent=True)
+    get = LosingGet(clock, broken, done())
+    assert await wait(clock, get) == JobDone(DEP_URL)
+    assert clock.sleeps == pytest.approx([0.2, 0.3])  # the schedule goes on
+
+
+async def test_a_lost_poll_that_asked_for_a_wait_is_followed_by_that_wait(
+    clock: FakeClock,
+) -> None:
+    slow_down = RateLimitError(429, "slow down", url=STATUS_URL, retry_after=3.0)
+    get = LosingGet(clock, slow_down, done())
+    assert await wait(clock, get) == JobDone(DEP_URL)
+    assert clock.sleeps == pytest.approx([0.2, 3.0])
+
+
+# --- poll_job with learned durations: scouts, followers, wakes ------------------------
+
+
+def running_until(clock: Callable[[], float], done_at: float, polls: list[float]):
+    async def get(url: str) -> Response:
+        polls.append(clock())
+        if len(polls) > 100:  # a poller that stopped advancing fails, and fails fast
+            raise RuntimeError("polled more than 100 times")
+        return done() if clock() >= done_at else job("RUNNING")
+
+    return get
+
+
+async def test_a_scout_polls_densely_and_frees_its_place_when_done(clock: FakeClock) -> None:
+    estimate = DurationEstimate(scouts=1, crowd=1)
+    polls: list[float] = []
+    outcomes = poll_job(
+        running_until(clock, 0.3, polls), STATUS_URL, deadline=Deadline.start(60, clock),
+        policy=EXACT, rng=random.Random(0), sleep=clock.sleep, estimate=estimate,
+    )  # fmt: skip
+    await wait_for_job(outcomes)
+    assert clock.sleeps[0] == EXACT.min_step  # not the lone poller's first_delay
+    assert clock.sleeps[1:3] == pytest.approx([EXACT.min_step, EXACT.min_step])
+    estimate.enter()
+    assert estimate.claim_scout()  # the scout's place is free again
+
+
+async def test_a_follower_leaves_the_polling_to_the_scouts(clock: FakeClock) -> None:
+    estimate = DurationEstimate(scouts=1, crowd=1)
+    estimate.enter()
+    assert estimate.claim_scout()  # another job's poller is scouting
+    polls: list[float] = []
+    outcomes = poll_job(
+        running_until(clock, 1.0, polls), STATUS_URL, deadline=Deadline.start(60, clock),
+        policy=EXACT, rng=random.Random(0), sleep=clock.sleep, estimate=estimate,
+    )  # fmt: skip
+    await wait_for_job(outcomes)
+    assert clock.sleeps[0] == EXACT.cap  # one safety poll per cap, no backoff schedule
+    assert polls == [EXACT.cap]
+
+
+@pytest.mark.parametrize("start", [0.0, 1000.0])
+async def test_a_finished_job_teaches_the_estimate_its_duration(
+    clock: FakeClock, start: float
+) -> None:
+    clock.now = start
+    estimate = DurationEstimate(min_samples=2)
+    estimate.observe(2.5, 2.95)  # one job of this kind seen before, just like this one
+    polls: list[float] = []
+    outcomes = poll_job(
+        running_until(clock, start + 0.9, polls), STATUS_URL,
+        deadline=Deadline.start(60, clock), policy=EXACT, rng=random.Random(0),
+        sleep=clock.sleep, estimate=estimate, elapsed_at_start=2.0,
+    )  # fmt: skip
+    await wait_for_job(outcomes)
+    # polled at 0.2, 0.5, 0.95 s after the call, 2 s after the submission: still running
+    # at 2.5 s, done at 2.95 s
+    learned = estimate.expected()
+    assert learned is not None
+    assert learned.low == pytest.approx(2.5)
+    assert learned.typical == pytest.approx((2.5 + 2.95) / 2)
+
+
+async def test_an_estimate_schedules_from_the_time_since_submission(clock: FakeClock) -> None:
+    clock.now = 1000.0
+    estimate = DurationEstimate(min_samples=2)
+    estimate.observe(9.0, 10.0)  # jobs of this kind take 9 to 10 s
+    estimate.observe(9.0, 10.0)
+    polls: list[float] = []
+    outcomes = poll_job(
+        running_until(clock, 1005.0, polls), STATUS_URL,
+        deadline=Deadline.start(60, clock), policy=EXACT, rng=random.Random(0),
+        sleep=clock.sleep, estimate=estimate, elapsed_at_start=4.0,
+    )  # fmt: skip
+    await wait_for_job(outcomes)
+    assert polls[0] == pytest.approx(1005.0)  # 9 s after submission, 5 s after the call
+
+
+async def test_a_poller_woken_by_a_new_estimate_replans_but_never_later(
+    clock: FakeClock,
+) -> None:
+    estimate = DurationEstimate(min_samples=2)
+    released = anyio.Event()
+    naps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        naps.append(seconds)
+        if len(naps) == 1:
+            await released.wait()  # the first nap ends only when woken (or released)
+        clock.now += seconds
+
+    polls: list[float] = []
+
+    async def learn() -> None:
+        await anyio.wait_all_tasks_blocked()
+        estimate.observe(1.8, 2.0)  # other jobs of this kind ended: an estimate appears
+        estimate.observe(1.8, 2.0)
+        await anyio.wait_all_tasks_blocked()
+        released.set()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(learn)
+        await wait_for_job(
+            poll_job(
+                running_until(clock, 0.0, polls),
+                STATUS_URL,
+                deadline=Deadline.start(60, clock),
+                policy=EXACT,
+                rng=random.Random(0),
+                sleep=sleep,
+                estimate=estimate,
+            )
+        )
+    # woken at 0 s into a 0.2 s nap: the estimate says 1.8 s, but a re-plan never pushes
+    # a planned poll back, so the poll still goes out at 0.2 s, after a second nap
+    assert naps == pytest.approx([0.2, 0.2])
+    assert polls == pytest.approx([0.2])
+
+
+async def test_a_poller_sleeping_on_the_event_loop_is_woken_by_a_new_estimate() -> None:
+    estimate = DurationEstimate(min_samples=2)
+    policy = PollPolicy(jitter=0.0, first_delay=0.2)
+    polls: list[float] = []
+    start = anyio.current_time()
+
+    async def learn() -> None:
+        await anyio.wait_all_tasks_blocked()
+        estimate.observe(1.0, 1.1)  # an estimate appears at once: jobs take a second
+        estimate.observe(1.0, 1.1)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(learn)
+        await wait_for_job(
+            poll_job(
+                running_until(anyio.current_time, start + 0.1, polls),
+                STATUS_URL,
+                deadline=Deadline.start(60, anyio.current_time),
+                policy=policy,
+                rng=random.Random(0),
+                sleep=anyio.sleep,
+                estimate=estimate,
+            )
+        )
+    # re-planned after the wake, the poll keeps its planned time and finds the job done
+    assert len(polls) == 1

@@ -13,6 +13,7 @@ import tenacity
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from aiodeploy._deadline import Deadline
 from aiodeploy._retry import (
     GiveUp,
     RetryPolicy,
@@ -20,6 +21,7 @@ from aiodeploy._retry import (
     retry_delay,
     retry_wait,
     send_with_retries,
+    server_hint,
     should_retry,
 )
 from aiodeploy._waits import parse_retry_after
@@ -271,18 +273,33 @@ def test_retry_policy_defaults() -> None:
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    ("kwargs", "match"),
     [
-        {"max_attempts": 0},
-        {"max_attempts": -1},
-        {"backoff_base": -0.1},
-        {"backoff_cap": -1.0},
-        {"retry_after_cap": -1.0},
+        ({"max_attempts": 0}, "^max_attempts must be >= 1, got 0$"),
+        ({"max_attempts": -1}, "^max_attempts must be >= 1, got -1$"),
+        ({"backoff_base": -0.1}, "^backoff_base, backoff_cap and retry_after_cap must be >= 0$"),
+        ({"backoff_cap": -1.0}, "^backoff_base, backoff_cap and retry_after_cap must be >= 0$"),
+        ({"retry_after_cap": -1.0}, "^backoff_base, backoff_cap and retry_after_cap must be >= 0$"),
     ],
 )
-def test_retry_policy_validation(kwargs: dict[str, float]) -> None:
-    with pytest.raises(ValueError, match=">="):
+def test_retry_policy_validation(kwargs: dict[str, float], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
         RetryPolicy(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"backoff_base": 0.0},
+        {"backoff_cap": 0.0},
+        {"retry_after_cap": 0.0},
+        {"retry_after_cap": 0.5},
+    ],
+)
+def test_retry_policy_accepts_waits_of_zero(kwargs: dict[str, float]) -> None:
+    # zero backoff retries at once; a zero cap honours no server wait at all
+    policy = RetryPolicy(**kwargs)  # type: ignore[arg-type]
+    assert all(getattr(policy, name) == value for name, value in kwargs.items())
 
 
 def test_retry_policy_accepts_one_attempt() -> None:
@@ -338,6 +355,21 @@ def test_retry_delay_without_a_hint_is_the_backoff(error: BaseException) -> None
     for attempt in range(1, 10):
         expected = compute_backoff(attempt, base=0.5, cap=3.0, rng=random.Random(attempt))
         assert retry_delay(error, attempt, policy, random.Random(attempt)) == expected
+
+
+class Hinted(Exception):
+    def __init__(self, retry_after: object) -> None:
+        super().__init__("hinted")
+        self.retry_after = retry_after
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "expected"),
+    [(0, 0.0), (2, 2.0), (1.5, 1.5), (math.inf, None), (math.nan, None), (-1.0, None),
+     (True, None), ("5", None), (None, None)],
+)  # fmt: skip
+def test_only_a_finite_non_negative_number_is_a_server_wait(retry_after, expected) -> None:
+    assert server_hint(Hinted(retry_after)) == expected
 
 
 def test_retry_delay_honours_an_int_retry_after() -> None:
@@ -546,3 +578,62 @@ async def test_not_found_after_a_retry_is_raised_as_is(clock: FakeClock) -> None
 def test_bad_request_is_never_retried_for_any_method() -> None:
     for method in ("GET", "POST", "PATCH", "PUT", "DELETE"):
         assert not should_retry(method, BadRequestError(400, "bad"))
+
+
+async def test_an_idempotent_post_is_retried_like_a_read_on_every_attempt(clock: FakeClock) -> None:
+    # a validation POST changes nothing: a 502 or 504 is retried on the later attempts too
+    send = Script(http_error(502), http_error(504), http_error(502), "ok")
+    got = await send_with_retries(
+        send, "POST", RetryPolicy(), sleep=clock.sleep, rng=random.Random(0), idempotent=True
+    )
+    assert got == "ok"
+    assert send.calls == 4
+
+
+@pytest.mark.parametrize("failures", [0, 2])
+async def test_a_persistent_read_whose_server_wait_outlasts_the_deadline_times_out(
+    clock: FakeClock, failures: int
+) -> None:
+    # at the first attempt, or at a later one: the timeout names the URL and the server's
+    # wait, and carries the error it came from
+    last = http_error(503, retry_after=30.0)
+    send = Script(*[http_error(503)] * failures, last, "never")
+    with pytest.raises(AsyncTimeoutError) as info:
+        await send_with_retries(
+            send, "GET", RetryPolicy(), sleep=clock.sleep, rng=random.Random(0),
+            deadline=Deadline.after(5.0, clock), persist=True, url=URL,
+        )  # fmt: skip
+    assert (info.value.url, info.value.retry_after, info.value.max_wait) == (URL, 30.0, 5.0)
+    assert info.value.__cause__ is last
+    assert send.calls == failures + 1
+    assert clock.now < 5.0
+
+
+async def test_a_persistent_read_retries_past_max_attempts_until_the_deadline(
+    clock: FakeClock,
+) -> None:
+    send = Script(*[http_error(503)] * 200, "never")
+    policy = RetryPolicy(max_attempts=2, backoff_base=0.2, backoff_cap=0.2)
+    with pytest.raises(AsyncTimeoutError) as info:
+        await send_with_retries(
+            send, "GET", policy, sleep=clock.sleep, rng=random.Random(0),
+            deadline=Deadline.after(3.0, clock), persist=True, url=URL,
+        )  # fmt: skip
+    assert send.calls > 2
+    assert clock.now <= 3.0
+    assert info.value.url == URL
+    assert info.value.retry_after is None  # the deadline ended it, not a server's wait
+
+
+async def test_a_read_that_does_not_persist_gives_up_at_the_deadline_with_its_own_error(
+    clock: FakeClock,
+) -> None:
+    last = http_error(503, retry_after=30.0)
+    send = Script(http_error(503), last, "never")
+    with pytest.raises(ServerError) as info:
+        await send_with_retries(
+            send, "GET", RetryPolicy(), sleep=clock.sleep, rng=random.Random(0),
+            deadline=Deadline.after(5.0, clock), url=URL,
+        )  # fmt: skip
+    assert info.value is last
+    assert send.calls == 2

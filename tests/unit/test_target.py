@@ -24,7 +24,18 @@ VERSION = "65f0c0ffee0123456789abcd"
 
 @pytest.mark.parametrize(("model", "version"), [(None, None), (MODEL, VERSION)])
 def test_exactly_one_target_is_required(model, version) -> None:
-    with pytest.raises(ValueError, match="exactly one"):
+    # the message names the public arguments, the ones the caller can fix
+    expected = "^give exactly one of new_model_id and new_registered_model_version_id$"
+    with pytest.raises(ValueError, match=expected):
+        Target.of(model, version)
+
+
+@pytest.mark.parametrize(
+    ("model", "version", "what"),
+    [("bad/id", None, "model id"), (None, "bad/id", "registered model version id")],
+)
+def test_a_malformed_id_is_refused_under_its_own_name(model, version, what) -> None:
+    with pytest.raises(ValueError, match=f"^{what} 'bad/id' is not a valid id"):
         Target.of(model, version)
 
 

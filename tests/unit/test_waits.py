@@ -5,11 +5,13 @@ from __future__ import annotations
 import email.utils
 import random
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 from multidict import CIMultiDict
 
 import aiodeploy
+from aiodeploy import _waits
 from aiodeploy._retry import GiveUp, RetryPolicy, retry_wait
 from aiodeploy._waits import rate_limit_reset, retry_after_values, server_wait
 from aiodeploy._wire import Response, api_error
@@ -38,6 +40,10 @@ def lookup(*pairs: tuple[str, str]):
         (["soon", "4"], 4.0),
         (["soon"], None),
         ([], None),
+        (["Mon Nov 30 12:00:45 2026"], 45.0),  # the asctime date form: no comma in it
+        (["soon, 5"], 5.0),  # a piece that is no wait, then one that is
+        (["5, soon, 7"], 7.0),
+        (["1" + "0" * 400], None),  # too large to be a number of seconds
     ],
 )
 def test_retry_after_in_every_form(values: list[str], expected: float | None) -> None:
@@ -65,6 +71,47 @@ def test_retry_after_in_every_form(values: list[str], expected: float | None) ->
 )
 def test_rate_limit_reset_headers(pairs: tuple[tuple[str, str], ...], expected) -> None:
     assert rate_limit_reset(lookup(*pairs), epoch=EPOCH) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("reset", "expected"),
+    [
+        ("1000000000", 10.0),  # from 1e9 on, a Unix time in seconds
+        ("999999999", 999999999.0),  # below it, seconds from now
+        ("1000000000000", 10.0),  # from 1e12 on, a Unix time in milliseconds
+        ("999999999999", 999999999999.0 - 999999990.0),  # below it, a Unix time in seconds
+    ],
+)
+def test_a_reset_is_read_as_seconds_or_a_unix_time_by_its_size(reset: str, expected) -> None:
+    values = lookup(("X-RateLimit-Reset", reset))
+    assert rate_limit_reset(values, epoch=999999990.0) == pytest.approx(expected)
+
+
+def test_a_unix_time_reset_counts_from_the_current_time(monkeypatch) -> None:
+    monkeypatch.setattr(_waits, "time", SimpleNamespace(time=lambda: EPOCH))
+    values = lookup(("X-RateLimit-Reset", str(int(EPOCH) + 42)))
+    assert rate_limit_reset(values) == pytest.approx(42.0)
+    assert server_wait(429, values) == pytest.approx(42.0)
+
+
+def test_the_headers_are_asked_for_by_their_lower_case_names() -> None:
+    # The lookup's contract (aiohttp's headers are case-insensitive; a plain dict is not).
+    headers = {
+        "ratelimit": ["limit=10, remaining=0, reset=6"],
+        "x-ratelimit-reset-after": ["9"],
+    }
+
+    def values(name: str) -> list[str]:
+        return headers.get(name, [])
+
+    assert rate_limit_reset(values, epoch=EPOCH) == 9.0
+    del headers["x-ratelimit-reset-after"]
+    assert rate_limit_reset(values, epoch=EPOCH) == 6.0
+
+
+def test_server_wait_reads_a_unix_time_reset_against_the_given_time() -> None:
+    values = lookup(("X-RateLimit-Reset", str(int(EPOCH) + 42)))
+    assert server_wait(429, values, epoch=EPOCH) == pytest.approx(42.0)
 
 
 def test_retry_after_wins_over_a_reset_and_resets_count_only_on_429_or_503() -> None:
