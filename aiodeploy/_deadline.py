@@ -8,13 +8,20 @@ each poll of a job, and each read after the job. Nothing recomputes its own dead
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import math
-from collections.abc import Callable
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import anyio
 
 from .errors import AsyncTimeoutError
 
-__all__ = ["Deadline", "check_max_wait"]
+__all__ = ["Deadline", "check_max_wait", "cut_at"]
+
+T = TypeVar("T")
 
 
 def check_max_wait(max_wait: object) -> float:
@@ -81,3 +88,31 @@ class Deadline:
             retry_after=retry_after,
             waiting_for=waiting_for,
         )
+
+
+if sys.version_info >= (3, 11):
+
+    async def cut_at(
+        deadline: Deadline, work: Callable[[], Awaitable[T]], url: Callable[[], str]
+    ) -> T:
+        """``await work()``, cut at ``deadline``: then an :class:`AsyncTimeoutError` naming
+        ``url()`` (a request). aiohttp runs on asyncio only, so asyncio's own timeout
+        serves: half the cost of a cancel scope, on every request."""
+        timeout = asyncio.timeout(deadline.remaining())
+        try:
+            async with timeout:
+                return await work()
+        except TimeoutError:
+            if timeout.expired():
+                raise deadline.timeout(url(), waiting_for="request") from None
+            raise
+
+else:  # pragma: no cover (Python 3.10)
+
+    async def cut_at(
+        deadline: Deadline, work: Callable[[], Awaitable[T]], url: Callable[[], str]
+    ) -> T:
+        """``await work()``, cut at ``deadline``: then an :class:`AsyncTimeoutError`."""
+        with anyio.move_on_after(deadline.remaining()):
+            return await work()
+        raise deadline.timeout(url(), waiting_for="request")

@@ -10,19 +10,16 @@ call's :class:`~aiodeploy._deadline.Deadline`, made once from ``max_wait``.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
-import sys
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, TypeVar
 
-import anyio
 import msgspec
 
 from . import _wire
 from ._budget import RequestBudget
-from ._deadline import Deadline, check_max_wait
+from ._deadline import Deadline, check_max_wait, cut_at
 from ._estimate import DurationEstimate
 from ._polling import JobDone, JobPending, PollPolicy, next_poll_delay, poll_job, wait_for_job
 from ._retry import RetryPolicy, send_with_retries
@@ -175,7 +172,7 @@ class Session:
             if deadline is None:
                 response = await exchange()
             else:
-                response = await _within(deadline, exchange, transport.url_for, path)
+                response = await cut_at(deadline, exchange, lambda: transport.url_for(path))
             _wire.raise_for_status(response)  # inside the attempt, so 5xx/429 can be retried
             return then(response)
 
@@ -342,40 +339,6 @@ class Session:
                 raise deadline.timeout(self.url_for(url), waiting_for="change")
             await self.sleep(delay)
             poll += 1
-
-
-if sys.version_info >= (3, 11):
-
-    async def _within(
-        deadline: Deadline,
-        exchange: Callable[[], Awaitable[Response]],
-        url_for: Callable[[str], str],
-        path: str,
-    ) -> Response:
-        """``exchange()``, cut at ``deadline`` (an :class:`AsyncTimeoutError`). aiohttp runs
-        on asyncio only, so asyncio's own timeout serves: half the cost of a cancel scope,
-        on every request."""
-        timeout = asyncio.timeout(deadline.remaining())
-        try:
-            async with timeout:
-                return await exchange()
-        except TimeoutError:
-            if timeout.expired():
-                raise deadline.timeout(url_for(path), waiting_for="request") from None
-            raise
-
-else:  # pragma: no cover (Python 3.10)
-
-    async def _within(
-        deadline: Deadline,
-        exchange: Callable[[], Awaitable[Response]],
-        url_for: Callable[[str], str],
-        path: str,
-    ) -> Response:
-        """``exchange()``, cut at ``deadline`` (an :class:`AsyncTimeoutError`)."""
-        with anyio.move_on_after(deadline.remaining()):
-            return await exchange()
-        raise deadline.timeout(url_for(path), waiting_for="request")
 
 
 def _as_is(response: Response) -> Response:
