@@ -251,7 +251,10 @@ def _monitoring_commands(sub: Any) -> None:
         "aiodeploy predict 65f0c1... rows.csv --passthrough id",
     )  # fmt: skip
     _ids(predict)
-    predict.add_argument("file", metavar="FILE.csv", help="a CSV file: a header, one row a line")
+    predict.add_argument(
+        "file", metavar="FILE.csv",
+        help="a UTF-8 CSV file: a header, one row a line; cells are sent as written (text)",
+    )  # fmt: skip
     predict.add_argument(
         "--passthrough", action="append", metavar="COLUMN",
         help="return this column of each row beside its prediction (repeatable)",
