@@ -38,10 +38,8 @@ class Target:
             TypeError: an id is not a string (nor, for a version, a version object).
         """
         if (model_id is None) == (version_id is None):
-            given = "neither was given" if model_id is None else "both were given"
-            raise ValueError(
-                f"give exactly one of new_model_id and new_registered_model_version_id ({given})"
-            )
+            # one message fits both cases (neither, both): the caller fixes either the same way
+            raise ValueError("give exactly one of new_model_id and new_registered_model_version_id")
         if version_id is not None:
             return cls(version_id=version_id_of(version_id))
         return cls(model_id=check_id(model_id, "model id"))
