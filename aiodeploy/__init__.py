@@ -114,6 +114,7 @@ from ._policy import Policy, PolicyError, Selection
 from ._policy_run import DeploymentPlan, PolicyItemError, PolicyPlan
 from ._polling import PollPolicy
 from ._preview import ReplacementPreview
+from ._refs import PredictionEnvironmentRef, RegisteredModelRef, RegisteredModelVersionRef
 from ._retry import RetryPolicy
 from ._settings_diff import FamilyChange, FieldChange
 from ._version import __version__
@@ -227,6 +228,7 @@ __all__ = [
     "PollPolicy",
     "Prediction",
     "PredictionEnvironment",
+    "PredictionEnvironmentRef",
     "PredictionIntervalsSettings",
     "PredictionServer",
     "PredictionUsage",
@@ -242,8 +244,10 @@ __all__ = [
     "RateLimitError",
     "RegisteredModel",
     "RegisteredModelDeployment",
+    "RegisteredModelRef",
     "RegisteredModelTarget",
     "RegisteredModelVersion",
+    "RegisteredModelVersionRef",
     "ReplacementEvent",
     "ReplacementOperation",
     "ReplacementPreview",

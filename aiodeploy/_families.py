@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 
 from . import _families_checks as checks
+from ._families_health import HEALTH_KEYS, health_section
 from ._models_settings import (
     ChallengerReplaySettings,
     HealthSettings,
@@ -184,7 +185,7 @@ def _secondary_current(readings: Readings) -> dict[str, Any]:
     return {"secondary_dataset_config_id": readings.secondary.secondary_dataset_config_id}
 
 
-_HEALTH_SECTIONS = tuple(checks.HEALTH_KEYS)
+_HEALTH_SECTIONS = tuple(HEALTH_KEYS)
 _FAMILY_LIST = (
     Family(
         "drift_tracking", Route.SETTINGS,
@@ -262,7 +263,7 @@ _FAMILY_LIST = (
     ),
     Family(
         "health", Route.HEALTH,
-        {name: checks.health_section(name) for name in _HEALTH_SECTIONS},
+        {name: health_section(name) for name in _HEALTH_SECTIONS},
         _health_current,
         lambda values: checks.camel_keys(dict(values)),
     ),

@@ -18,7 +18,6 @@ __all__ = [
     "Check",
     "boolean",
     "camel_keys",
-    "health_section",
     "id_list",
     "metric_names",
     "nullable_id",
@@ -37,31 +36,6 @@ __all__ = [
 Check = Callable[[Any], Any]
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
-HEALTH_KEYS: dict[str, frozenset[str]] = {
-    "service": frozenset({"batch_count"}),
-    "data_drift": frozenset(
-        {
-            "time_interval",
-            "batch_count",
-            "drift_threshold",
-            "importance_threshold",
-            "low_importance_warning_count",
-            "low_importance_failing_count",
-            "high_importance_warning_count",
-            "high_importance_failing_count",
-            "excluded_features",
-            "starred_features",
-        }
-    ),
-    "accuracy": frozenset(
-        {"batch_count", "metric", "measurement", "warning_threshold", "failing_threshold"}
-    ),
-    "fairness": frozenset({"protected_class_warning_count", "protected_class_failing_count"}),
-    "custom_metrics": frozenset({"warning_conditions", "failing_conditions"}),
-    "predictions_timeliness": frozenset({"enabled", "expected_frequency"}),
-    "actuals_timeliness": frozenset({"enabled", "expected_frequency"}),
-}
-"""Each health settings section and the keys it takes (snake_case)."""
 _SCHEDULE_KEYS = ("minute", "hour", "day_of_month", "month", "day_of_week")
 
 
@@ -173,23 +147,6 @@ def target_value(value: Any) -> bool | int | float | str:
     if not isinstance(value, (bool, int, float, str)):
         raise TypeError(f"expected a bool, number or string, got {value!r}")
     return value
-
-
-def health_section(name: str) -> Check:
-    """The check of one health settings section: an object of its known keys."""
-
-    def check(value: Any) -> dict[str, Any]:
-        if not isinstance(value, Mapping):
-            raise TypeError(f"expected an object of {', '.join(sorted(HEALTH_KEYS[name]))}")
-        found = snake_keys(value)
-        unknown = sorted(set(found) - HEALTH_KEYS[name])
-        if unknown:
-            raise ValueError(
-                f"unknown key {unknown[0]!r}; {name} takes {', '.join(sorted(HEALTH_KEYS[name]))}"
-            )
-        return dict(found)
-
-    return check
 
 
 def schedule(value: Any) -> dict[str, list[int | str]]:

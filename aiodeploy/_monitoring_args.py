@@ -8,14 +8,13 @@ as the official client takes them.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
+from ._csv_table import read_csv_table
 from ._wire import check_id
 
 __all__ = [
@@ -116,6 +115,22 @@ def share(value: object, name: str) -> float | None:
     return float(value)
 
 
+def _acted_on(index: int, association: str, value: object) -> bool | None:
+    """``was_acted_on`` as a bool: ``True``/``False``, or the text ``true``/``false`` (any
+    case; a CSV cell); missing or empty is None (not sent). Anything else (``yes``, ``1``)
+    is refused rather than guessed: read wrongly it would silently say "not acted on"."""
+    if isinstance(value, bool):
+        return value
+    if value is None or value == "":
+        return None
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text in ("true", "false"):
+        return text == "true"
+    raise ValueError(
+        f"actual {index} ({association}): was_acted_on must be true or false, got {value!r}"
+    )
+
+
 def _actual(index: int, row: object) -> dict[str, Any]:
     if not isinstance(row, Mapping):
         raise TypeError(f"actual {index} must be a mapping, got {type(row).__name__}")
@@ -132,9 +147,9 @@ def _actual(index: int, row: object) -> dict[str, Any]:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"actual {index} ({association}): actual_value is not finite")
     item: dict[str, Any] = {"associationId": association, "actualValue": value}
-    acted = row.get("was_acted_on")
-    if acted not in (None, ""):
-        item["wasActedOn"] = acted if isinstance(acted, bool) else str(acted).lower() == "true"
+    acted = _acted_on(index, association, row.get("was_acted_on"))
+    if acted is not None:
+        item["wasActedOn"] = acted
     stamp = row.get("timestamp")
     if isinstance(stamp, dt.datetime):
         item["timestamp"] = _aware(stamp, "timestamp").isoformat()
@@ -157,16 +172,17 @@ def actuals_payload(rows: Iterable[object]) -> list[dict[str, Any]]:
 
 
 def read_actuals(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """The actuals of a CSV file with a header (``association_id``, ``actual_value``,
-    optionally ``was_acted_on`` and ``timestamp``); numbers stay text.
+    """The actuals of a UTF-8 CSV file with a header (``association_id``, ``actual_value``,
+    optionally ``was_acted_on`` and ``timestamp``); every cell stays text.
 
     Raises:
         OSError: the file cannot be read.
-        ValueError: it has no ``association_id`` or ``actual_value`` column.
+        ValueError: it is not UTF-8, has no ``association_id`` or ``actual_value`` column,
+            or a row has more cells than its header (:class:`CsvTableError`, naming the
+            file and line).
     """
-    with Path(path).open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"association_id", "actual_value"} - set(reader.fieldnames or ())
-        if missing:
-            raise ValueError(f"{os.fspath(path)}: no {' or '.join(sorted(missing))} column")
-        return [dict(row) for row in reader]
+    table = read_csv_table(path)
+    missing = {"association_id", "actual_value"} - set(table.header)
+    if missing:
+        raise ValueError(f"{os.fspath(path)}: no {' or '.join(sorted(missing))} column")
+    return [cells for _, cells in table.rows]

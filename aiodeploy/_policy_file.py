@@ -78,7 +78,9 @@ def read_policy_file(path: str | Path) -> tuple[Any, KeyLines]:
     """
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        # utf-8-sig: Notepad and PowerShell save "UTF-8" with a byte order mark, which
+        # json.loads refuses (YAML and CSV plans skip it already)
+        text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(source, None, f"cannot read the policy: {exc}") from None
     lines: KeyLines = {}

@@ -23,7 +23,7 @@ import msgspec
 from ._api import challengers
 from ._api import settings_families as families
 from ._api.access import AccessCheck
-from ._api.deployments import list_params
+from ._api.deployments import get_deployment, list_params
 from ._api.listing import list_deployments
 from ._bulk import (
     BulkEvent,
@@ -42,7 +42,7 @@ from ._models import Deployment
 from ._policy import Policy
 from ._session import Session
 from ._settings_diff import ChangeRequest, FamilyChange, diff_family, diff_settings, requests_for
-from .errors import AiodeployError, AsyncTimeoutError
+from .errors import AiodeployError, AsyncTimeoutError, NotFoundError
 
 __all__ = ["DeploymentPlan", "PolicyItemError", "PolicyPlan", "apply_policy", "plan_policy"]
 
@@ -73,11 +73,14 @@ class PolicyPlan:
 
     Attributes:
         items: every selected deployment, in the list's order.
-        missing_ids: ids the policy selects that were not found.
+        missing_ids: ids the policy names that do not exist (or that the token cannot see).
+        unselected_ids: ids the policy names that exist but another select key leaves out
+            (the keys combine with AND): not selected, and not an error.
     """
 
     items: list[DeploymentPlan]
     missing_ids: list[str] = dataclasses.field(default_factory=list)
+    unselected_ids: list[str] = dataclasses.field(default_factory=list)
 
     def changing(self) -> list[DeploymentPlan]:
         """The deployments with something to change."""
@@ -103,21 +106,43 @@ class PolicyItemError(AiodeployError):
         self.failures = failures
 
 
-async def select_deployments(
-    session: Session, policy: Policy
-) -> tuple[list[Deployment], list[str]]:
-    """The deployments a policy selects, and the ids it names that were not found."""
+@dataclasses.dataclass(frozen=True)
+class _Selected:
+    deployments: list[Deployment]
+    missing_ids: list[str]
+    unselected_ids: list[str]
+
+
+async def select_deployments(session: Session, policy: Policy) -> _Selected:
+    """The deployments a policy selects; of the ids it names but the filtered list lacks,
+    those that do not exist and those another select key leaves out."""
     selection = policy.selection
     found = await list_deployments(session, list_params(None, None, None, None, selection.query()))
     if selection.tags:
         wanted = set(selection.tags)
         found = [d for d in found if wanted <= {(t.name, t.value) for t in d.tags}]
     if selection.ids is None:
-        return found, []
+        return _Selected(found, [], [])
     by_id = {d.id: d for d in found}
-    return [by_id[i] for i in selection.ids if i in by_id], [
-        i for i in selection.ids if i not in by_id
-    ]
+    chosen = [by_id[i] for i in selection.ids if i in by_id]
+    absent = list(dict.fromkeys(i for i in selection.ids if i not in by_id))
+    if not absent or not (selection.search is not None or selection.tags or selection.filters):
+        return _Selected(chosen, absent, [])  # the list was not narrowed: absent is missing
+
+    async def exists(_: int, dep_id: str) -> bool:
+        try:
+            await get_deployment(session, dep_id)
+        except NotFoundError:
+            return False
+        return True
+
+    # one read per absent id tells a deployment left out by another key from a missing one
+    found_ids = await gather_in_order(absent, exists)
+    return _Selected(
+        chosen,
+        [i for i, seen in zip(absent, found_ids, strict=True) if not seen],
+        [i for i, seen in zip(absent, found_ids, strict=True) if seen],
+    )
 
 
 async def plan_policy(session: Session, policy: Policy, *, concurrency: int) -> PolicyPlan:
@@ -127,7 +152,7 @@ async def plan_policy(session: Session, policy: Policy, *, concurrency: int) -> 
         AuthenticationError, PermissionDeniedError: the token is refused (no item can be
             read); other read errors are per-deployment (``DeploymentPlan.error``).
     """
-    deployments, missing = await select_deployments(session, policy)
+    selected = await select_deployments(session, policy)
     limiter = anyio.CapacityLimiter(concurrency)
     access = AccessCheck(session)
     routes = policy.routes
@@ -142,8 +167,12 @@ async def plan_policy(session: Session, policy: Policy, *, concurrency: int) -> 
             return DeploymentPlan(dep, error=exc)
         return DeploymentPlan(dep, tuple(diff_settings(policy.settings, readings)))
 
-    items = await gather_in_order(deployments, one)
-    return PolicyPlan([item for item in items if item is not None], missing)
+    items = await gather_in_order(selected.deployments, one)
+    return PolicyPlan(
+        [item for item in items if item is not None],
+        selected.missing_ids,
+        selected.unselected_ids,
+    )
 
 
 async def forget_completed_journal(path: str | os.PathLike[str], origin: str) -> None:

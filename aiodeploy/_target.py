@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from ._models import Deployment, ModelHistoryEntry
+from ._refs import version_id_of
 from ._wire import check_id
 
 __all__ = ["Target"]
@@ -27,14 +28,20 @@ class Target:
     def of(cls, model_id: object, version_id: object) -> Target:
         """The target named by exactly one of the two ids, checked.
 
+        Args:
+            model_id: a Leaderboard model id (the legacy path).
+            version_id: a registered model version id, or a
+                :class:`~aiodeploy.RegisteredModelVersion`.
+
         Raises:
             ValueError: both or neither is given, or an id is malformed.
-            TypeError: an id is not a string.
+            TypeError: an id is not a string (nor, for a version, a version object).
         """
         if (model_id is None) == (version_id is None):
+            # one message fits both cases (neither, both): the caller fixes either the same way
             raise ValueError("give exactly one of new_model_id and new_registered_model_version_id")
         if version_id is not None:
-            return cls(version_id=check_id(version_id, "registered model version id"))
+            return cls(version_id=version_id_of(version_id))
         return cls(model_id=check_id(model_id, "model id"))
 
     @property

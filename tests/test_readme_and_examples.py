@@ -86,3 +86,18 @@ def test_the_readme_names_every_fault_key_and_admin_route() -> None:
     routes = {f"`{r.method} {r.resource.canonical}`" for r in router.routes() if r.resource}
     assert [route for route in routes if route not in section and "HEAD" not in route] == []
     assert '`{"spec": "503=0.1,retry_after=1"}`' in section
+
+
+def test_the_readme_documents_the_cli_by_registered_model_version(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # the command-line section used to show only the legacy path (replace DEP MODEL, a
+    # plan with the header deployment_id,model_id,reason), and so did rollout --help
+    from aiodeploy.cli import main
+
+    section = README.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    assert "aiodeploy validate DEP --model-version V" in section
+    assert "aiodeploy replace DEP --model-version V" in section
+    assert "deployment_id,registered_model_version_id,reason" in section
+    assert main(["rollout", "--help"]) == 0
+    assert "deployment_id,registered_model_version_id,reason" in capsys.readouterr().out

@@ -197,15 +197,17 @@ class AccuracyMethods(Face):
         Args:
             deployment: its id, or a :class:`Deployment`.
             actuals: mappings with ``association_id`` and ``actual_value`` (optionally
-                ``was_acted_on`` and ``timestamp``), or the path of a CSV file with those
-                columns.
+                ``was_acted_on``: a bool, or ``true``/``false`` in any case; and
+                ``timestamp``), or the path of a UTF-8 CSV file with those columns.
             batch_size: actuals per request (1-10000).
             max_wait: seconds for the whole call, every batch's job included (default:
                 the client's ``max_wait``).
 
         Raises:
             ValueError, TypeError: no actuals, one without an association id or value, a
-                bad ``batch_size`` or ``max_wait`` (before any request).
+                ``was_acted_on`` that is not true or false, a file that is not UTF-8 CSV or
+                has a row with more cells than its header (named by file and line), a bad
+                ``batch_size`` or ``max_wait`` (before any request).
             OSError: the file cannot be read.
             UnprocessableEntityError: the server refused an actual.
             AsyncTimeoutError: ``max_wait`` passed first (the batches sent may still count).

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from .._api import challengers
 from .._models_settings import Challenger
+from .._refs import (
+    PredictionEnvironmentRef,
+    RegisteredModelVersionRef,
+    environment_id_of,
+    version_id_of,
+)
 from .._wire import DeploymentRef, check_id, deployment_id
 from ._base import Face
 
@@ -50,8 +56,8 @@ class ChallengerMethods(Face):
     async def create_challenger(
         self,
         deployment: DeploymentRef,
-        model_package_id: str,
-        prediction_environment_id: str,
+        model_package_id: RegisteredModelVersionRef,
+        prediction_environment_id: PredictionEnvironmentRef,
         name: str,
         *,
         max_wait: float | None = None,
@@ -65,8 +71,10 @@ class ChallengerMethods(Face):
 
         Args:
             deployment: its id, or a :class:`Deployment`.
-            model_package_id: the challenger's model package (registered model version).
-            prediction_environment_id: where the challenger's predictions are computed.
+            model_package_id: the challenger's model package (registered model version):
+                its id, or a :class:`RegisteredModelVersion`.
+            prediction_environment_id: where the challenger's predictions are computed: its
+                id, or a :class:`PredictionEnvironment`.
             name: the challenger's name.
             max_wait: seconds for the whole call (default: the client's ``max_wait``).
 
@@ -85,10 +93,8 @@ class ChallengerMethods(Face):
         if not isinstance(name, str) or not name.strip():
             raise ValueError("name must be a non-empty string")
         payload = {
-            "modelPackageId": check_id(model_package_id, "model package id"),
-            "predictionEnvironmentId": check_id(
-                prediction_environment_id, "prediction environment id"
-            ),
+            "modelPackageId": version_id_of(model_package_id, "model package id"),
+            "predictionEnvironmentId": environment_id_of(prediction_environment_id),
             "name": name,
         }
         return await challengers.create_challenger(

@@ -14,6 +14,14 @@ from .._models_registry import (
     RegisteredModelDeployment,
     RegisteredModelVersion,
 )
+from .._refs import (
+    PredictionEnvironmentRef,
+    RegisteredModelRef,
+    RegisteredModelVersionRef,
+    environment_id_of,
+    registered_model_id_of,
+    version_id_of,
+)
 from .._wire import check_filters, check_id, check_importance, check_text
 from ._base import Face
 
@@ -50,64 +58,77 @@ class RegistryMethods(Face):
             params["search"] = search
         return await registry.list_registered_models(self._session, params)
 
-    async def get_registered_model(self, registered_model_id: str) -> RegisteredModel:
+    async def get_registered_model(
+        self, registered_model_id: RegisteredModelRef
+    ) -> RegisteredModel:
         """Get a registered model.
 
         Sends ``GET registeredModels/{id}/``.
+
+        Args:
+            registered_model_id: its id, or a :class:`RegisteredModel` (only its id is used).
 
         Raises:
             ValueError, TypeError: a malformed id (before any request).
             NotFoundError: no such registered model.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
-        rm_id = check_id(registered_model_id, "registered model id")
+        rm_id = registered_model_id_of(registered_model_id)
         return await registry.get_registered_model(self._session, rm_id)
 
     async def list_registered_model_versions(
-        self, registered_model_id: str
+        self, registered_model_id: RegisteredModelRef
     ) -> list[RegisteredModelVersion]:
         """List a registered model's versions, version 1 first.
 
         Sends ``GET registeredModels/{id}/versions/`` and follows its ``next`` pages.
 
+        Args:
+            registered_model_id: its id, or a :class:`RegisteredModel`.
+
         Raises:
             ValueError, TypeError: a malformed id (before any request).
             NotFoundError: no such registered model.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
-        rm_id = check_id(registered_model_id, "registered model id")
+        rm_id = registered_model_id_of(registered_model_id)
         return await registry.list_versions(self._session, rm_id)
 
     async def get_registered_model_version(
-        self, registered_model_id: str, version_id: str
+        self, registered_model_id: RegisteredModelRef, version_id: RegisteredModelVersionRef
     ) -> RegisteredModelVersion:
         """Get one version of a registered model.
 
         Sends ``GET registeredModels/{id}/versions/{versionId}/``.
+
+        Args:
+            registered_model_id: its id, or a :class:`RegisteredModel`.
+            version_id: the version's id, or a :class:`RegisteredModelVersion`.
 
         Raises:
             ValueError, TypeError: a malformed id (before any request).
             NotFoundError: no such registered model, or no such version of it.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
-        rm_id = check_id(registered_model_id, "registered model id")
-        return await registry.get_version(
-            self._session, rm_id, check_id(version_id, "registered model version id")
-        )
+        rm_id = registered_model_id_of(registered_model_id)
+        return await registry.get_version(self._session, rm_id, version_id_of(version_id))
 
     async def list_registered_model_deployments(
-        self, registered_model_id: str
+        self, registered_model_id: RegisteredModelRef
     ) -> list[RegisteredModelDeployment]:
         """List the deployments that serve (or served) a version of a registered model.
 
         Sends ``GET registeredModels/{id}/deployments/`` and follows its ``next`` pages.
+
+        Args:
+            registered_model_id: its id, or a :class:`RegisteredModel`.
 
         Raises:
             ValueError, TypeError: a malformed id (before any request).
             NotFoundError: no such registered model.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
-        rm_id = check_id(registered_model_id, "registered model id")
+        rm_id = registered_model_id_of(registered_model_id)
         return await registry.list_registered_model_deployments(self._session, rm_id)
 
     async def create_registered_model_version_from_leaderboard(
@@ -116,7 +137,7 @@ class RegistryMethods(Face):
         *,
         name: str | None = None,
         registered_model_name: str | None = None,
-        registered_model_id: str | None = None,
+        registered_model_id: RegisteredModelRef | None = None,
         description: str | None = None,
         prediction_threshold: float | None = None,
         tags: Mapping[str, str] | None = None,
@@ -134,7 +155,7 @@ class RegistryMethods(Face):
             name: the version's name (default: the model type).
             registered_model_name: the new registered model's name (default: ``name``).
             registered_model_id: add the version to this registered model instead (its
-                target must be the model's).
+                target must be the model's): its id, or a :class:`RegisteredModel`.
             description: the version's description.
             prediction_threshold: binary classification threshold (0-1).
             tags: the version's tags, ``{name: value}``.
@@ -166,7 +187,7 @@ class RegistryMethods(Face):
                 registered_model_name, "registered_model_name"
             )
         if registered_model_id is not None:
-            payload["registeredModelId"] = check_id(registered_model_id, "registered model id")
+            payload["registeredModelId"] = registered_model_id_of(registered_model_id)
         if description is not None:
             payload["description"] = description
         if prediction_threshold is not None:
@@ -181,12 +202,12 @@ class RegistryMethods(Face):
 
     async def create_deployment_from_registered_model_version(
         self,
-        version_id: str,
+        version_id: RegisteredModelVersionRef,
         label: str,
         description: str | None = None,
         *,
         default_prediction_server_id: str | None = None,
-        prediction_environment_id: str | None = None,
+        prediction_environment_id: PredictionEnvironmentRef | None = None,
         importance: str | None = None,
         max_wait: float | None = None,
     ) -> Deployment:
@@ -196,13 +217,14 @@ class RegistryMethods(Face):
         deployment (``GET deployments/{id}/``).
 
         Args:
-            version_id: the registered model version (model package) to deploy.
+            version_id: the registered model version (model package) to deploy: its id, or a
+                :class:`RegisteredModelVersion`.
             label: the deployment's name (non-empty).
             description: optional description.
             default_prediction_server_id: the dedicated prediction server to serve it.
-            prediction_environment_id: or the prediction environment to run it in (not
-                both). With neither, the server uses its default, as on-premise DataRobot
-                does (DataRobot's cloud wants one).
+            prediction_environment_id: or the prediction environment to run it in (its id,
+                or a :class:`PredictionEnvironment`; not both). With neither, the server
+                uses its default, as on-premise DataRobot does (DataRobot's cloud wants one).
             importance: ``CRITICAL``, ``HIGH``, ``MODERATE`` or ``LOW`` (any case).
             max_wait: seconds for the whole call, job and reads included (default: the
                 client's ``max_wait``).
@@ -227,7 +249,7 @@ class RegistryMethods(Face):
                 "give default_prediction_server_id or prediction_environment_id, not both"
             )
         payload: dict[str, Any] = {
-            "modelPackageId": check_id(version_id, "registered model version id"),
+            "modelPackageId": version_id_of(version_id),
             "label": check_text(label, "label"),
         }
         if description is not None:
@@ -237,9 +259,7 @@ class RegistryMethods(Face):
                 default_prediction_server_id, "prediction server id"
             )
         if prediction_environment_id is not None:
-            payload["predictionEnvironmentId"] = check_id(
-                prediction_environment_id, "prediction environment id"
-            )
+            payload["predictionEnvironmentId"] = environment_id_of(prediction_environment_id)
         if importance is not None:
             payload["importance"] = check_importance(importance)
         return await registry.deploy_version(self._session, payload, deadline)
@@ -254,15 +274,20 @@ class RegistryMethods(Face):
         """
         return await environments.list_prediction_environments(self._session)
 
-    async def get_prediction_environment(self, environment_id: str) -> PredictionEnvironment:
+    async def get_prediction_environment(
+        self, environment_id: PredictionEnvironmentRef
+    ) -> PredictionEnvironment:
         """Get a prediction environment.
 
         Sends ``GET predictionEnvironments/{id}/``.
+
+        Args:
+            environment_id: its id, or a :class:`PredictionEnvironment`.
 
         Raises:
             ValueError, TypeError: a malformed id (before any request).
             NotFoundError: no such environment.
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
-        env_id = check_id(environment_id, "prediction environment id")
+        env_id = environment_id_of(environment_id)
         return await environments.get_prediction_environment(self._session, env_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .._api import replacement
 from .._api.operation import ReplacementOperation, follow
 from .._models import Deployment, ReplacementValidation
+from .._refs import RegisteredModelVersionRef
 from .._target import Target
 from .._wire import DeploymentRef, check_reason, deployment_id
 from ..enums import ModelReplacementReason
@@ -27,7 +28,7 @@ class ReplacementMethods(Face):
         deployment: DeploymentRef,
         new_model_id: str | None = None,
         *,
-        new_registered_model_version_id: str | None = None,
+        new_registered_model_version_id: RegisteredModelVersionRef | None = None,
     ) -> ReplacementValidation:
         """Check whether a registered model version (or, on the legacy path, a Leaderboard
         model) may replace the deployment's model.
@@ -38,7 +39,8 @@ class ReplacementMethods(Face):
         Args:
             deployment: its id, or a :class:`Deployment`.
             new_model_id: the candidate Leaderboard model (legacy path).
-            new_registered_model_version_id: the candidate registered model version.
+            new_registered_model_version_id: the candidate registered model version (its
+                id, or a :class:`RegisteredModelVersion`).
 
         Returns:
             A :class:`ReplacementValidation`; unpacks as ``(status, message, checks)`` with
@@ -59,7 +61,7 @@ class ReplacementMethods(Face):
         new_model_id: str | None = None,
         reason: ModelReplacementReason | str = ModelReplacementReason.OTHER,
         *,
-        new_registered_model_version_id: str | None = None,
+        new_registered_model_version_id: RegisteredModelVersionRef | None = None,
     ) -> ReplacementOperation:
         """Submit a model replacement and return as soon as the server accepted it.
 
@@ -73,7 +75,8 @@ class ReplacementMethods(Face):
             deployment: its id, or a :class:`Deployment`.
             new_model_id: the Leaderboard model to serve from now on (legacy path).
             reason: a :data:`MODEL_REPLACEMENT_REASON` member or its value (any case).
-            new_registered_model_version_id: the registered model version to serve.
+            new_registered_model_version_id: the registered model version to serve (its
+                id, or a :class:`RegisteredModelVersion`).
 
         Returns:
             A :class:`ReplacementOperation` (awaitable; ``token()`` to persist it).
@@ -115,7 +118,7 @@ class ReplacementMethods(Face):
         new_model_id: str | None = None,
         reason: ModelReplacementReason | str = ModelReplacementReason.OTHER,
         *,
-        new_registered_model_version_id: str | None = None,
+        new_registered_model_version_id: RegisteredModelVersionRef | None = None,
         max_wait: float | None = None,
     ) -> Deployment:
         """Replace the deployment's model with no interruption of predictions, and wait.
@@ -130,7 +133,8 @@ class ReplacementMethods(Face):
             deployment: its id, or a :class:`Deployment`.
             new_model_id: the Leaderboard model to serve from now on (legacy path).
             reason: a :data:`MODEL_REPLACEMENT_REASON` member or its value (any case).
-            new_registered_model_version_id: the registered model version to serve.
+            new_registered_model_version_id: the registered model version to serve (its
+                id, or a :class:`RegisteredModelVersion`).
             max_wait: seconds for the whole call: the PATCH, the job and the read after it,
                 retries included (default: the client's ``max_wait``).
 
@@ -163,7 +167,7 @@ class ReplacementMethods(Face):
     async def perform_model_replace(
         self,
         deployment: DeploymentRef,
-        new_registered_model_version_id: str,
+        new_registered_model_version_id: RegisteredModelVersionRef,
         reason: ModelReplacementReason | str,
         *,
         max_wait: float | None = None,
@@ -175,7 +179,8 @@ class ReplacementMethods(Face):
 
         Args:
             deployment: its id, or a :class:`Deployment`.
-            new_registered_model_version_id: the registered model version to serve.
+            new_registered_model_version_id: the registered model version to serve (its
+                id, or a :class:`RegisteredModelVersion`).
             reason: a :data:`MODEL_REPLACEMENT_REASON` member or its value (any case).
             max_wait: seconds for the whole call (default: the client's ``max_wait``).
 

@@ -78,9 +78,11 @@ class HealthSettingsMethods(Face):
             Every section now in force.
 
         Raises:
-            ValueError, TypeError: no section, an unknown key, a malformed id or
-                ``max_wait`` (before any request).
-            UnprocessableEntityError: the server refused a value.
+            ValueError, TypeError: no section, an unknown key, a value of the wrong kind
+                (a count that is not a whole number, a threshold that is not a finite
+                number, ...), a malformed id or ``max_wait`` (before any request).
+            UnprocessableEntityError: the server refused a value (out of its range, an
+                accuracy metric the deployment's target type has not, ...).
             APIError, TransportError, ResponseDecodeError: see the README's error table.
         """
         deadline = self._session.deadline(max_wait)

@@ -42,12 +42,19 @@ def _title(item: DeploymentPlan) -> str:
     return f"{label}  {item.deployment_id}"
 
 
+def _show_unselected(plan: PolicyPlan) -> None:
+    for dep_id in plan.unselected_ids:
+        write_line(f"  - {dep_id}: not selected (another select key leaves it out)")
+
+
 def show_plan(plan: PolicyPlan, source: str) -> None:
     """Print the plan: what changes where (``~``), what cannot be read (``!``), ids not
-    found (``?``), and the counts."""
+    found (``?``), ids the other select keys leave out (``-``, not an error), and the
+    counts."""
     changing, unreadable = plan.changing(), plan.unreadable()
     if not (changing or unreadable or plan.missing_ids):
         write_line(f"No changes: the {len(plan.items)} deployment(s) selected by {source} match.")
+        _show_unselected(plan)
         return
     write_line(
         f"aiodeploy will change {len(changing)} of {len(plan.items)} deployment(s) selected "
@@ -67,6 +74,9 @@ def show_plan(plan: PolicyPlan, source: str) -> None:
         write_line(f"\n  ! {_title(item)}: cannot read its settings: {item.error}")
     for missing in plan.missing_ids:
         write_line(f"\n  ? {missing}: not found")
+    if plan.unselected_ids:
+        write_line()
+        _show_unselected(plan)
     write_line()
     write_line(
         f"Plan: {len(changing)} to change, "
@@ -106,6 +116,7 @@ def plan_data(plan: PolicyPlan) -> dict[str, Any]:
         "unchanged": len(plan.items) - len(changing) - len(unreadable),
         "unreadable": len(unreadable),
         "missing_ids": list(plan.missing_ids),
+        "unselected_ids": list(plan.unselected_ids),
         "deployments": [_item_plan(item) for item in plan.items if item.changes or item.error],
     }
 

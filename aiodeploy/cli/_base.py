@@ -40,10 +40,14 @@ def target_of(args: argparse.Namespace) -> tuple[str | None, str | None]:
     Raises:
         UsageError: both or neither.
     """
-    if (args.model is None) == (args.model_version is None):
+    if args.model is None and args.model_version is None:
         raise UsageError(
-            f"{args.command}: give a registered model version (--model-version V) or, on "
-            "the legacy path, a Leaderboard model id (MODEL), not both"
+            f"{args.command}: give the registered model version to serve (--model-version V) "
+            "or, on the legacy path, a Leaderboard model id (MODEL)"
+        )
+    if args.model is not None and args.model_version is not None:
+        raise UsageError(
+            f"{args.command}: give --model-version V or a Leaderboard model id (MODEL), not both"
         )
     return args.model, args.model_version
 

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
-import math
-import re
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 from .._client import AsyncDeploymentClient
+from .._csv_table import CsvTableError, read_csv_table
 from .._fleet import DeploymentHealth
 from .._models_monitoring import Prediction
 from . import _output
@@ -122,38 +119,23 @@ async def health(client: AsyncDeploymentClient, args: argparse.Namespace) -> int
     return 1 if failed else 0
 
 
-_INTEGER = re.compile(r"[+-]?\d+")
-
-
-def _value(text: str) -> Any:
-    """A CSV cell as JSON sends it best: a number when it reads as one, else the text."""
-    if _INTEGER.fullmatch(text.strip()):
-        return int(text)
-    try:
-        number = float(text)
-    except ValueError:
-        return text
-    return number if math.isfinite(number) else text
-
-
 def read_rows(path: str) -> list[dict[str, Any]]:
-    """The rows of a CSV file with a header; empty cells are missing values.
+    """The rows of a CSV file with a header, cells as written (text); empty cells are
+    missing values. Nothing is converted: ``00017`` stays ``"00017"`` (an association id
+    or a passthrough column comes back as sent) and the server reads each feature by the
+    model's feature types, as for DataRobot's own CSV route.
 
     Raises:
-        UsageError: the file cannot be read, or holds no row.
+        UsageError: the file cannot be read, is not UTF-8, has a row with more cells than
+            its header (the message names the line), or holds no row.
     """
     try:
-        with Path(path).open(newline="", encoding="utf-8-sig") as handle:
-            rows = [
-                {
-                    name: _value(cell)
-                    for name, cell in row.items()
-                    if name and cell not in ("", None)
-                }
-                for row in csv.DictReader(handle)
-            ]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from None
+        table = read_csv_table(path)
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except CsvTableError as exc:
+        raise UsageError(f"cannot read {exc}") from None
+    rows = [{name: cell for name, cell in cells.items() if cell != ""} for _, cells in table.rows]
     if not rows:
         raise UsageError(f"{path} has no rows to predict (a header line, then one line a row)")
     return rows

@@ -202,8 +202,13 @@ def _rollout(sub: Any) -> None:
     parser = command(
         sub, "rollout", "replace many deployments' models from a CSV or JSONL plan, resumably",
         "aiodeploy rollout plan.csv --concurrency 16\n\n"
-        "plan.csv:\n  deployment_id,model_id,reason\n  65f0c1...,65f0d2...,SCHEDULED_REFRESH\n"
-        "plan.jsonl: one {\"deployment_id\": ..., \"model_id\": ..., \"reason\": ...} a line.\n"
+        "plan.csv (registered model versions, DataRobot's current path):\n"
+        "  deployment_id,registered_model_version_id,reason\n"
+        "  65f0c1...,65f0d2...,SCHEDULED_REFRESH\n"
+        "or, on the legacy path, a model_id column (Leaderboard models); each item gives\n"
+        "exactly one of registered_model_version_id and model_id.\n"
+        "plan.jsonl: one {\"deployment_id\": ..., \"registered_model_version_id\": ...,\n"
+        "\"reason\": ...} a line (or \"model_id\").\n"
         "reason is optional (OTHER). Rerun the same command after a crash or Ctrl-C to\n"
         "resume from the journal. Exit 0: all replaced or skipped; 1: some were not.\n\n"
         "guarded: aiodeploy rollout plan.csv --waves 1,25%,100% --bake 2m --max-error-rate 1%\n"
@@ -251,7 +256,10 @@ def _monitoring_commands(sub: Any) -> None:
         "aiodeploy predict 65f0c1... rows.csv --passthrough id",
     )  # fmt: skip
     _ids(predict)
-    predict.add_argument("file", metavar="FILE.csv", help="a CSV file: a header, one row a line")
+    predict.add_argument(
+        "file", metavar="FILE.csv",
+        help="a UTF-8 CSV file: a header, one row a line; cells are sent as written (text)",
+    )  # fmt: skip
     predict.add_argument(
         "--passthrough", action="append", metavar="COLUMN",
         help="return this column of each row beside its prediction (repeatable)",

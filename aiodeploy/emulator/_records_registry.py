@@ -36,12 +36,14 @@ class RegisteredModelRecord:
     """A registered model: a named series of versions sharing one target.
 
     Attributes:
+        description: Its description; ``""`` when none was given (DataRobot answers a
+            string, and the official client cannot build a registered model without one).
         versions: Its versions' ids, oldest (version 1) first.
     """
 
     id: str
     name: str
-    description: str | None
+    description: str
     created_at: str
     modified_at: str
     target_name: str

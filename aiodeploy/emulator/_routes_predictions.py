@@ -83,6 +83,9 @@ async def _body(request: web.Request) -> tuple[bytes, str]:
 def _check_key(state: EmulatorState, request: web.Request, record: DeploymentRecord) -> None:
     key = state.predictions.server_key(record)
     if key is not None and request.headers.get("DataRobot-Key", "").strip() != key:
+        # DataRobot's Prediction API reference gives this one message for a missing, an
+        # empty and an invalid key alike ("General errors for Prediction API"), so a wrong
+        # key is not told apart here either: a client must not rely on the wording
         raise ApiError(401, {"message": "The datarobot-key header is missing"})
 
 

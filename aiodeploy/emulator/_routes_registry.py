@@ -152,7 +152,7 @@ async def list_registered_models(request: web.Request) -> web.Response:
     registry = state.registry
 
     def wanted(rm: RegisteredModelRecord) -> bool:
-        text = f"{rm.name}\n{rm.description or ''}\n{rm.target_name}".casefold()
+        text = f"{rm.name}\n{rm.description}\n{rm.target_name}".casefold()
         created, modified = _at(rm.created_at), _at(rm.modified_at)
         start_c, end_c = bounds["createdAtStartTs"], bounds["createdAtEndTs"]
         start_m, end_m = bounds["modifiedAtStartTs"], bounds["modifiedAtEndTs"]

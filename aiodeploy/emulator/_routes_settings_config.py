@@ -70,7 +70,7 @@ async def update_health(request: web.Request) -> web.Response:
     """``PATCH deployments/{id}/healthSettings/``: 200 with every section now in force."""
     record = deployment_or_404(request)
     body = await read_json(request)
-    errors = health_errors(body)
+    errors = health_errors(body, state_of(request).config.target_type(record))
     if errors:
         raise invalid_body(errors)
     return json_reply(state_of(request).config.update_health(record, body))

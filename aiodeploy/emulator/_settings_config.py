@@ -130,6 +130,20 @@ def _positive(value: Any) -> str | None:
     return problem if problem is not None or value >= 1 else "value is not an integer >= 1"
 
 
+def _at_least(low: float, high: float | None = None) -> _Checker:
+    """A finite number from ``low`` (to ``high``), as DataRobot's schema bounds it."""
+
+    def check(value: Any) -> str | None:
+        problem = check_number(value)
+        if problem is not None:
+            return problem
+        if value < low:
+            return f"value is less than {low:g}"
+        return None if high is None or value <= high else f"value is greater than {high:g}"
+
+    return check
+
+
 def _nullable(check: _Checker) -> _Checker:
     return lambda value: None if value is None else check(value)
 
@@ -165,8 +179,8 @@ _HEALTH: dict[str, dict[str, _Checker]] = {
     "dataDrift": {
         "timeInterval": check_str,
         "batchCount": _positive,
-        "driftThreshold": check_number,
-        "importanceThreshold": check_number,
+        "driftThreshold": _at_least(0),  # a PSI (or other distance): never negative
+        "importanceThreshold": _at_least(0, 1),  # normalized feature importance
         "lowImportanceWarningCount": _nullable(_count),
         "lowImportanceFailingCount": _nullable(_count),
         "highImportanceWarningCount": _nullable(_count),
@@ -203,8 +217,17 @@ def _object_errors(
     return errors
 
 
-def health_errors(body: Any) -> dict[str, Any]:
-    """Field errors (nested by section) of a ``PATCH healthSettings/`` body."""
+def _metric_error(fields: Mapping[str, Any], target_type: str) -> str | None:
+    metric = fields.get("metric")
+    allowed = ACCURACY_METRICS.get(target_type, REGRESSION_METRICS)
+    if not isinstance(metric, str) or metric in allowed:
+        return None
+    return f"{metric} is not an accuracy metric of a {target_type} deployment"
+
+
+def health_errors(body: Any, target_type: str) -> dict[str, Any]:
+    """Field errors (nested by section) of a ``PATCH healthSettings/`` body for a deployment
+    of ``target_type`` (which accuracy metrics it may use)."""
     if not isinstance(body, dict):
         return {"body": "value is not a dict"}
     if not body:
@@ -218,6 +241,8 @@ def health_errors(body: Any) -> dict[str, Any]:
             errors[section] = "value is not a dict"
         elif found := _object_errors(fields, schema):
             errors[section] = found
+        elif section == "accuracy" and (problem := _metric_error(fields, target_type)):
+            errors[section] = {"metric": problem}
     return errors
 
 

@@ -157,7 +157,8 @@ class ModelRegistry:
             registered = RegisteredModelRecord(
                 id=self._new_id("registered-model"),
                 name=registered_model_name or name,
-                description=registered_model_description,
+                # never null: the official client drops null keys, then cannot build it
+                description=registered_model_description or "",
                 created_at=now,
                 modified_at=now,
                 target_name=project.target,

@@ -83,10 +83,63 @@ async def test_predict_usage_errors(cli: CliRunner, emulator, tmp_path: Path) ->
     assert "404" in run.err or "not found" in run.err.lower()
 
 
-def test_csv_cells_become_numbers_when_they_read_as_numbers(tmp_path: Path) -> None:
+def test_csv_cells_are_sent_as_written(tmp_path: Path) -> None:
+    """No cell is turned into a number: the server reads each feature by its type, and an
+    id such as ``00017`` must come back (and join its actuals) as written."""
     path = tmp_path / "rows.csv"
     path.write_text("\ufeffa,b,c,d\n1,2.5,x,\n-3,1e3,nan,007\n")
     assert _monitoring.read_rows(str(path)) == [
-        {"a": 1, "b": 2.5, "c": "x"},
-        {"a": -3, "b": 1000.0, "c": "nan", "d": 7},
+        {"a": "1", "b": "2.5", "c": "x"},
+        {"a": "-3", "b": "1e3", "c": "nan", "d": "007"},
     ]
+
+
+@pytest.mark.emulator(deployments=8, settings_seconds=0, monitoring_seconds=0)
+async def test_aiodeploy_predict_keeps_csv_ids_as_written_so_actuals_join(
+    cli: CliRunner, client, emulator, tmp_path: Path
+) -> None:
+    """``00017`` used to be sent as 17 (and ``1e3`` as 1000.0): the passthrough column came
+    back changed and actuals submitted for ``00017`` never joined the predictions."""
+    dep = _active(emulator)
+    await client.update_association_id_settings(
+        dep, column_names=["request_id"], required_in_prediction_requests=False
+    )
+    await client.update_predictions_data_collection_settings(dep, enabled=True)
+    ids = [f"{n:05d}" for n in range(1, 41)]
+    rows = tmp_path / "rows.csv"
+    rows.write_text("request_id,loan_amnt,grade\n" + "".join(f"{i},1e3,A\n" for i in ids))
+    run = await cli("predict", dep, str(rows), "--passthrough", "request_id", "--json")
+    assert run.code == 0, run.err
+    assert [p["passthrough_values"]["request_id"] for p in json.loads(run.out)] == ids
+    await client.submit_actuals(
+        dep, [{"association_id": i, "actual_value": str(n % 2)} for n, i in enumerate(ids)]
+    )
+    accuracy = await client.get_accuracy(dep)
+    assert accuracy.value("LogLoss") is not None
+    assert {m.sample_size for m in accuracy.data} == {len(ids)}
+
+
+@pytest.mark.emulator(deployments=4)
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        # "1,000" not quoted: the row has a cell more than the header
+        (b"loan_amnt,grade\n2000,B\n1,000,A\n", "rows.csv:3: 3 cells but the header"),
+        ("loan_amnt,grade\n1000,caf\xe9\n".encode("latin-1"), "rows.csv:2: not UTF-8"),
+        (b"grade,grade\nA,B\n", "rows.csv:1: the header must name each column once"),
+    ],
+    ids=["ragged", "latin-1", "header"],
+)
+async def test_aiodeploy_predict_refuses_a_file_it_cannot_read_as_written(
+    cli: CliRunner, emulator, tmp_path: Path, content: bytes, says: str
+) -> None:
+    """A ragged row used to be predicted misaligned (its extra cells dropped) and a latin-1
+    file failed with a bare UnicodeDecodeError: now a usage error naming file and line,
+    before any request."""
+    rows = tmp_path / "rows.csv"
+    rows.write_bytes(content)
+    run = await cli("predict", _active(emulator, prefix=""), str(rows))
+    assert run.code == 2, (run.code, run.out)
+    assert says in run.err
+    assert "Traceback" not in run.err
+    assert emulator.state.stats.request_count() == 0

@@ -225,3 +225,22 @@ async def test_the_cli_replaces_by_version(cli, emulator) -> None:
     shown = json.loads(run.out)
     assert shown["model"]["id"] == model_id
     assert shown["model_package"]["id"] == version_id
+
+
+@pytest.mark.parametrize(
+    ("command", "target", "says", "not_said"),
+    [
+        ("replace", ["--reason", "OTHER"], "give the registered model version", "not both"),
+        ("validate", [], "give the registered model version", "not both"),
+        ("replace", [MODEL, "--model-version", MODEL, "--reason", "OTHER"], "not both", "serve"),
+    ],
+)
+async def test_neither_or_both_targets_is_a_usage_error_saying_which(
+    cli, emulator, command: str, target: list[str], says: str, not_said: str
+) -> None:
+    """The message fits the case: "not both" only when both were given."""
+    run = await cli(command, DEP, *target)
+    assert run.code == 2
+    assert says in run.err
+    assert not_said not in run.err
+    assert emulator.state.stats.request_count() == 0

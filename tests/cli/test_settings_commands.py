@@ -152,3 +152,36 @@ async def test_missing_ids_make_the_run_fail(cli, emulator, tmp_path: Path) -> N
     done = await cli("apply", str(policy), "--plan")
     assert done.code == 1
     assert "? 000000000000000000000000: not found" in done.out
+
+
+@pytest.mark.emulator(deployments=8)
+async def test_an_id_left_out_by_another_select_key_is_not_reported_not_found(
+    cli, emulator, tmp_path: Path
+) -> None:
+    """``select: {ids: [A, B], search: <A's label>}``: B exists but ``search`` leaves it out
+    (the keys combine with AND). It used to be reported "not found", so the apply exited 1
+    on every run; it is simply not selected."""
+    churn = [d for d in emulator.state.live_deployments() if d.label.startswith("churn")]
+    kept, left_out = churn[0], churn[1]
+    policy = tmp_path / "fleet.yaml"
+    policy.write_text(
+        f"select: {{ids: [{kept.id}, {left_out.id}, '{'0' * 24}'], search: {kept.label}}}\n"
+        "settings:\n"
+        "  drift_tracking: {target_drift_enabled: false}\n"
+    )
+    plan = await cli("apply", str(policy), "--plan", "--json")
+    assert plan.code == 1, (plan.out, plan.err)
+    data = json.loads(plan.out)["plan"]
+    assert (data["selected"], data["missing_ids"]) == (1, ["0" * 24])
+    assert data["unselected_ids"] == [left_out.id]
+    policy.write_text(policy.read_text().replace(f", '{'0' * 24}']", "]"))
+    run = await cli("apply", str(policy))
+    assert ": not found" not in run.out, run.out
+    assert "0 not found." in run.out  # in the counts only
+    assert f"- {left_out.id}: not selected" in run.out
+    assert run.code == 0, (run.out, run.err)
+    again = await cli("apply", str(policy))
+    assert (again.code, "No changes" in again.out) == (0, True)
+    untouched, changed = (emulator.state.deployment(d.id) for d in (left_out, kept))
+    assert untouched.settings["targetDrift"]["enabled"] is True  # outside the selection
+    assert changed.settings["targetDrift"]["enabled"] is False

@@ -11,8 +11,10 @@ from datarobot.models.deployment.deployment import Deployment, DeploymentListFil
 from datarobot.models.deployment.sharing import DeploymentGrantSharedRoleWithUsername
 from datarobot.models.model_registry import RegisteredModelListFilters
 
+from aiodeploy import AsyncDeploymentClient
 from aiodeploy.emulator import Emulator, EmulatorState
 
+from .helpers import TOKEN
 from .official import MARKS, in_thread, isolated_config, server
 
 __all__ = ["isolated_config", "server"]  # fixtures, used by name
@@ -225,5 +227,31 @@ async def test_prediction_environments(server: Emulator) -> None:
                 model.package_id, "external", prediction_environment_id=environments[3].id
             )
         assert refused.value.status_code == 422
+
+    await in_thread(server, scenario)
+
+
+async def test_the_official_client_lists_registered_models_created_without_a_description(
+    server: Emulator,
+) -> None:
+    """A registered model created without a description (by aiodeploy or the official
+    client) is sent with ``"description": ""``, not null: the official client drops null
+    keys and then cannot build a ``RegisteredModel`` (``description`` is required)."""
+    models = server.state.catalog.models_of(server.state.catalog.projects[0].id)
+    async with AsyncDeploymentClient(server.endpoint, TOKEN) as client:
+        ours = await client.create_registered_model_version_from_leaderboard(
+            models[1].id, registered_model_name="no description"
+        )
+
+    def scenario(state: EmulatorState) -> None:
+        theirs = RegisteredModelVersion.create_for_leaderboard_item(
+            models[2].id, registered_model_name="official, no description"
+        )
+        for version in (ours, theirs):
+            assert RegisteredModel.get(version.registered_model_id).description == ""
+        names = [r.name for r in RegisteredModel.list()]
+        assert {"no description", "official, no description"} <= set(names)
+        found = RegisteredModel.list(search="no description")
+        assert all(r.list_versions() for r in found)
 
     await in_thread(server, scenario)

@@ -184,6 +184,36 @@ async def test_health_settings(emu: Emulator, session: aiohttp.ClientSession) ->
 
 
 @pytest.mark.parametrize(
+    ("patch", "field"),
+    [
+        ({"dataDrift": {"driftThreshold": -5}}, ("dataDrift", "driftThreshold")),
+        ({"dataDrift": {"importanceThreshold": 1.5}}, ("dataDrift", "importanceThreshold")),
+        ({"dataDrift": {"driftThreshold": "high"}}, ("dataDrift", "driftThreshold")),
+        ({"accuracy": {"metric": "Bogus"}}, ("accuracy", "metric")),
+        ({"accuracy": {"metric": "RMSE"}}, ("accuracy", "metric")),  # a regression metric
+    ],
+    ids=["negative-drift", "importance-over-1", "text", "unknown-metric", "other-target"],
+)
+async def test_health_values_out_of_range_are_refused(
+    emu: Emulator, session: aiohttp.ClientSession, patch: dict[str, Any], field: tuple[str, str]
+) -> None:
+    """Values DataRobot refuses are a 422 naming the field, and change nothing."""
+    record = _dep(emu, 1)  # a binary classification deployment
+    url = f"{emu.endpoint}/deployments/{record.id}/healthSettings/"
+    before = emu.state.config.health(record)
+    status, _, body = await call(session, "PATCH", url, json=patch)
+    section, key = field
+    assert status == 422, body
+    assert key in body["errors"][section]
+    assert emu.state.config.health(record) == before
+    fine = {
+        "dataDrift": {"driftThreshold": 0, "importanceThreshold": 1},
+        "accuracy": {"metric": "LogLoss"},
+    }
+    assert (await call(session, "PATCH", url, json=fine))[0] == 200
+
+
+@pytest.mark.parametrize(
     "schedule",
     [
         {"minute": [60], "hour": [0], "dayOfMonth": ["*"], "month": ["*"], "dayOfWeek": ["*"]},

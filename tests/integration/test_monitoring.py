@@ -249,3 +249,17 @@ async def test_actuals_from_a_file_are_numbers_for_a_regression_deployment(
     rmse = (await client.get_accuracy(record.id, metric="RMSE")).value("RMSE")
     assert rmse is not None
     assert rmse > 0
+
+
+async def test_submit_actuals_refuses_was_acted_on_it_cannot_read(
+    client: AsyncDeploymentClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    """``yes`` or ``1`` used to be sent as "not acted on", silently: now a ValueError before
+    any request, as for every other malformed actual."""
+    dep = _active(emulator)
+    actuals = tmp_path / "actuals.csv"
+    actuals.write_text("association_id,actual_value,was_acted_on\na1,1,yes\na2,0,1\n")
+    before = _requests(emulator)
+    with pytest.raises(ValueError, match="was_acted_on must be true or false, got 'yes'"):
+        await client.submit_actuals(dep.id, actuals)
+    assert _requests(emulator) == before

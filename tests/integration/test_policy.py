@@ -30,6 +30,7 @@ SELECTED = 1000
 # the CLI's `apply --plan` over the same 1000 too (it reads them all again: seconds more)
 FULL = os.environ.get("AIODEPLOY_CHAOS", "").strip().lower() == "full"
 MUTATING = ("PATCH", "PUT", "POST", "DELETE")
+DEPLOYMENT = "/api/v2/deployments/{deployment_id}/"
 SETTINGS = {
     "drift_tracking": {"target_drift_enabled": False},
     "predictions_data_collection": {"enabled": True},
@@ -172,6 +173,27 @@ async def test_ids_that_are_not_found_are_reported(fleet: Any) -> None:
         assert not plan.matches
         result = await client.apply_policy(policy, plan=plan)
     assert [item.outcome for item in result.items] == [Outcome.UPDATED]
+
+
+async def test_ids_another_select_key_leaves_out_are_not_selected_nor_missing(
+    fleet: Any,
+) -> None:
+    """Select keys combine with AND: an id that exists but ``search`` leaves out is reported
+    apart (``unselected_ids``), not as missing; only the ids the filtered list lacks are
+    read, one GET each, to tell the two apart."""
+    emu, _ = fleet
+    kept, left_out = emu.state.live_deployments()[:2]
+    missing = "0" * 24
+    policy = Policy.from_dict({
+        "select": {"ids": [kept.id, left_out.id, missing], "search": kept.label},
+        "settings": {"predictions_data_collection": {"enabled": True}},
+    })  # fmt: skip
+    async with AsyncDeploymentClient(emu.endpoint, emu.token) as client:
+        before = emu.state.stats.request_count(method="GET", route=DEPLOYMENT)
+        plan = await client.plan_policy(policy)
+        assert emu.state.stats.request_count(method="GET", route=DEPLOYMENT) - before == 2
+    assert [item.deployment_id for item in plan.items] == [kept.id]
+    assert (plan.missing_ids, plan.unselected_ids) == ([missing], [left_out.id])
 
 
 async def test_the_journal_resumes_an_interrupted_run_only(fleet: Any, tmp_path: Path) -> None:

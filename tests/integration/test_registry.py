@@ -138,3 +138,42 @@ async def test_deploy_a_version(client, emulator) -> None:
         await client.create_deployment_from_registered_model_version(
             model.package_id, "x", prediction_environment_id=external.id
         )
+
+
+@pytest.mark.emulator(deployments=4, replacement_seconds=0, creation_seconds=0)
+async def test_registry_calls_take_the_objects_the_client_returns(client, emulator) -> None:
+    """Wherever a registry call takes an id it also takes the object the client returned for
+    it, as every ``dep`` argument takes a ``Deployment``."""
+    registered = (await client.list_registered_models())[0]
+    environment = next(
+        e for e in await client.list_prediction_environments() if e.platform == "datarobot"
+    )
+    assert (await client.get_registered_model(registered)).id == registered.id
+    versions = await client.list_registered_model_versions(registered)
+    assert versions
+    assert (await client.get_registered_model_version(registered, versions[1])).id == (
+        versions[1].id
+    )
+    assert {d.id for d in await client.list_registered_model_deployments(registered)}
+    assert (await client.get_prediction_environment(environment)) == environment
+    more = await client.create_registered_model_version_from_leaderboard(
+        emulator.state.catalog.models[2].id, registered_model_id=registered
+    )
+    assert more.registered_model_id == registered.id
+    dep = await client.create_deployment_from_registered_model_version(
+        versions[0], "from the objects", prediction_environment_id=environment
+    )
+    assert dep.prediction_environment is not None
+    assert dep.prediction_environment.id == environment.id
+    assert (await client.validate_replacement_model(
+        dep, new_registered_model_version_id=more
+    )).status != "failing"  # fmt: skip
+    replaced = await client.replace_model(dep, new_registered_model_version_id=more, reason="OTHER")
+    assert replaced.model_package is not None
+    assert replaced.model_package.id == more.id
+    before = requests(emulator)
+    with pytest.raises(TypeError, match="registered model id must be a string or a Registered"):
+        await client.get_registered_model(dep)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="prediction environment id"):
+        await client.get_prediction_environment(registered)  # type: ignore[arg-type]
+    assert requests(emulator) == before

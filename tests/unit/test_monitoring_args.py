@@ -125,6 +125,38 @@ def test_actuals_are_checked_before_anything_is_sent(tmp_path: Path) -> None:
         read_actuals(path)
 
 
+@pytest.mark.parametrize(
+    ("given", "sent"),
+    [(True, True), (False, False), ("true", True), (" FALSE ", False), ("", None), (None, None)],
+)
+def test_was_acted_on_is_a_bool_or_the_text_true_or_false(given: object, sent: object) -> None:
+    (item,) = actuals_payload([{"association_id": "a", "actual_value": 1, "was_acted_on": given}])
+    assert item.get("wasActedOn") == sent
+    assert ("wasActedOn" in item) == (sent is not None)
+
+
+@pytest.mark.parametrize("given", ["yes", "1", "Y", "maybe", 1, 0, 0.0])
+def test_was_acted_on_it_cannot_read_is_refused_not_guessed(given: object) -> None:
+    """It used to be sent as false (not acted on) for anything but a bool or "true"."""
+    with pytest.raises(ValueError, match=r"actual 0 \(a\): was_acted_on must be true or false"):
+        actuals_payload([{"association_id": "a", "actual_value": 1, "was_acted_on": given}])
+
+
+def test_an_actuals_file_is_read_as_written_or_refused_by_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "actuals.csv"
+    path.write_text("association_id,actual_value,was_acted_on\n00017,1e3,true\n00018,0\n")
+    assert read_actuals(path) == [
+        {"association_id": "00017", "actual_value": "1e3", "was_acted_on": "true"},
+        {"association_id": "00018", "actual_value": "0"},
+    ]
+    path.write_text("association_id,actual_value\na1,1\na2,1,000\n")
+    with pytest.raises(ValueError, match=r"actuals\.csv:3: 3 cells but the header has 2"):
+        read_actuals(path)
+    path.write_bytes("association_id,actual_value\ncaf\xe9,1\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"actuals\.csv:2: not UTF-8 text \(byte 0xe9\)"):
+        read_actuals(path)
+
+
 def _health(
     label: str,
     service: str,

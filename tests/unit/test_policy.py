@@ -117,6 +117,26 @@ def test_selection_forms() -> None:
         ("select: all\nsettings:\n  drift_tracking: {target_drift_enabled: true}\n"
          "  drift_tracking: {feature_drift_enabled: true}\n", 4, "is given twice"),
         ("select: all\nsettings: [\n", 3, "not valid YAML"),
+        # values inside a health section are checked too, not only its keys
+        ("select: all\nsettings:\n  health:\n    data_drift: {drift_threshold: high}\n", 4,
+         "health.data_drift: drift_threshold: expected a number, got 'high'"),
+        ("select: all\nsettings:\n  health:\n    data_drift: {drift_threshold: .nan}\n", 4,
+         "drift_threshold: expected a finite number"),
+        ("select: all\nsettings:\n  health:\n    data_drift: {drift_threshold: [0.2]}\n", 4,
+         "drift_threshold: expected a number"),
+        ("select: all\nsettings:\n  health:\n    service: {batch_count: 0}\n", 4,
+         "batch_count: expected a whole number of 1 or more"),
+        ("select: all\nsettings:\n  health:\n    fairness: {protected_class_failing_count: 1.5}\n",
+         4, "protected_class_failing_count: expected a whole number"),
+        ("select: all\nsettings:\n  health:\n    accuracy: {measurement: vibes}\n", 4,
+         "measurement: expected one of percent, value"),
+        ("select: all\nsettings:\n  health:\n    data_drift: {excluded_features: x}\n", 4,
+         "excluded_features: expected a list"),
+        ("select: all\nsettings:\n  health:\n    custom_metrics:\n"
+         "      warning_conditions: [{metric_id: m, threshold: 1}]\n", 4,
+         "a condition needs compare_operator"),
+        ("select: all\nsettings:\n  health:\n    actuals_timeliness: {enabled: 1}\n", 4,
+         "enabled: expected true or false"),
         ("- a list\n", None, "a policy is an object"),
     ],
 )  # fmt: skip
@@ -145,3 +165,49 @@ def test_an_unreadable_file_is_a_policy_error(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match="cannot read the policy"):
         Policy.from_file(tmp_path / "missing.yaml")
     assert isinstance(PolicyError("x", 1, "y"), ValueError)
+
+
+def test_a_json_policy_saved_with_a_utf8_bom_loads(tmp_path: Path) -> None:
+    """Notepad and PowerShell's ``Out-File -Encoding utf8`` write a byte order mark, which
+    JSON used to refuse (``Unexpected UTF-8 BOM``) while YAML policies and CSV plans read it."""
+    content = {
+        "select": {"search": "churn"},
+        "settings": {"drift_tracking": {"target_drift_enabled": True}},
+    }
+    path = tmp_path / "fleet.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(content, indent=1).encode())
+    policy = Policy.from_file(path)
+    assert policy.settings == {"drift_tracking": {"target_drift_enabled": True}}
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"\xef\xbb\xbf" + b'{"select": "all",\n "settings": {"drift": {}}}')
+    with pytest.raises(PolicyError, match=r"bad\.json:2: unknown settings family"):
+        Policy.from_file(bad)  # lines still count from the first line
+
+
+def test_health_values_are_checked_from_python_too() -> None:
+    """The same checks guard ``update_health_settings`` and ``Policy.from_dict``."""
+    with pytest.raises(PolicyError, match="drift_threshold: expected a number"):
+        Policy.from_dict(
+            {"select": "all", "settings": {"health": {"data_drift": {"driftThreshold": "0.2"}}}}
+        )
+    policy = Policy.from_dict(
+        {
+            "select": "all",
+            "settings": {
+                "health": {
+                    "custom_metrics": {
+                        "warningConditions": [
+                            {"metricId": "m", "compareOperator": "gt", "threshold": 2}
+                        ]
+                    },
+                    "accuracy": {"metric": None, "warningThreshold": 4},
+                }
+            },
+        }
+    )
+    assert policy.settings["health"] == {
+        "custom_metrics": {
+            "warning_conditions": [{"metric_id": "m", "compare_operator": "gt", "threshold": 2}]
+        },
+        "accuracy": {"metric": None, "warning_threshold": 4},
+    }
