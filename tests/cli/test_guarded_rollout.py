@@ -1,6 +1,7 @@
 """``aiodeploy rollout --waves ... --bake ... --max-error-rate ...``: usage errors before any
-request, the wave plan of a dry run, a guarded run stopped by the health gate, and the
-pure pieces of its progress lines."""
+request (numbers that Python's ``float()`` takes and a person would not type included), the
+wave plan of a dry run, a guarded run stopped by the health gate, and
+the pure pieces of its progress lines."""
 
 from __future__ import annotations
 
@@ -39,6 +40,22 @@ def _plan(emulator, tmp_path, count: int = 5):
         (["--max-error-rate", "1%"], "--max-error-rate guard waves: add --waves"),
         (["--bake", "2m"], "--bake guard waves"),
         (["--waves", "1,100%", "--bake", "1m", "--fail-fast"], "--fail-fast does not combine"),
+        # what Python's float()/int() take and a person would not type: refused, not guessed
+        (["--waves", "1,100%", "--bake", "1_0"], "argument --bake: '1_0' is not a duration"),
+        (["--waves", "1,100%", "--bake", "nan"], "argument --bake: 'nan' is not a duration"),
+        (["--waves", "1,100%", "--bake", "\u0661\u0660"], "is not a duration"),
+        (["--waves", "1,1_0%,100%", "--bake", "1m"], "argument --waves: '1_0%' is not a wave"),
+        (["--waves", "1,\u0662,100%", "--bake", "1m"], "argument --waves: '\u0662' is not a wave"),
+        (
+            ["--waves", "1,100%", "--bake", "1m", "--max-error-rate", "1_0%"],
+            "'1_0' is not a number",
+        ),
+        (["--waves", "1,100%", "--bake", "1m", "--max-error-rate", "nan"], "'nan' is not a number"),
+        (["--waves", "1,100%", "--bake", "1m", "--min-predictions", "1_0"], "not a whole number"),
+        (["--waves", "1,100%", "--bake", "1m", "--max-failing", "1_0"], "not a whole number"),
+        (["--waves", "1,100%", "--bake", "1m", "--max-response-time-ms", "5_00"], "not a number"),
+        (["--waves", "1,100%", "--bake", "1m", "--max-data-drift", "inf"], "not a number"),
+        (["--waves", "1,100%", "--bake", "1m", "--concurrency", "1_0"], "not a whole number"),
     ],
 )
 @pytest.mark.emulator(deployments=0)
