@@ -25,6 +25,7 @@ __all__ = [
     "WaveVerdict",
     "describe_wave",
     "judge_deployment",
+    "judge_replacements",
     "judge_wave",
     "parse_duration",
     "plan_waves",
@@ -307,3 +308,28 @@ def judge_wave(verdicts: Mapping[str, tuple[Verdict, str]], gate: HealthGate) ->
     if any(verdict is Verdict.UNDECIDED for verdict, _ in verdicts.values()):
         return WaveVerdict(Verdict.UNDECIDED, failing)
     return WaveVerdict(Verdict.PASS, failing)
+
+
+def judge_replacements(
+    failed: Mapping[str, str], replaced: int, gate: HealthGate
+) -> WaveVerdict | None:
+    """The verdict a wave's replacements decide before any bake; ``None``: bake and judge.
+
+    A deployment whose replacement did not end well (a failed job, a refusal, a timeout)
+    counts as a failing deployment of its wave, as one the gate failed would: more than
+    ``max_failing`` of them fail the wave at once. A wave where nothing was replaced and
+    something failed fails too (nothing is left to judge: the new model proved nothing,
+    and the next, larger wave must not start on that). A wave where nothing was replaced
+    and nothing failed (every item already served its model) passes. Otherwise the wave
+    bakes, and its failed replacements still count when the gate judges the others.
+
+    Args:
+        failed: each deployment whose replacement did not end well, with why.
+        replaced: how many deployments of the wave were replaced (the gate judges those).
+        gate: the thresholds (``max_failing``).
+    """
+    if len(failed) > gate.max_failing or (failed and not replaced):
+        return WaveVerdict(Verdict.FAIL, dict(failed))
+    if not replaced:
+        return WaveVerdict(Verdict.PASS, {})
+    return None

@@ -10,6 +10,7 @@ from aiodeploy._gate import (
     Verdict,
     describe_wave,
     judge_deployment,
+    judge_replacements,
     judge_wave,
     parse_duration,
     plan_waves,
@@ -210,6 +211,35 @@ def test_a_model_failing_every_request_is_judged_on_its_requests() -> None:
     )
     assert GateStats(predictions=50, requests=10).seen == 50
     assert GateStats(predictions=3).seen == 3
+
+
+@pytest.mark.parametrize(
+    ("failed", "replaced", "max_failing", "verdict"),
+    [
+        ({}, 3, 0, None),  # nothing failed: the gate judges the replaced ones
+        ({"a": "its replacement failed"}, 2, 0, Verdict.FAIL),  # past max_failing at once
+        ({"a": "its replacement failed"}, 2, 1, None),  # tolerated: bake, and it counts there
+        ({"a": "x", "b": "y"}, 2, 1, Verdict.FAIL),
+        ({"a": "its replacement failed"}, 0, 1, Verdict.FAIL),  # nothing left to judge
+        ({}, 0, 0, Verdict.PASS),  # every item already served its model
+    ],
+)
+def test_failed_replacements_count_against_their_wave(failed, replaced, max_failing, verdict):
+    decided = judge_replacements(failed, replaced, HealthGate(max_failing=max_failing))
+    if verdict is None:
+        assert decided is None
+    else:
+        assert decided is not None
+        assert decided.verdict is verdict
+        assert dict(decided.failing) == (failed if verdict is Verdict.FAIL else {})
+
+
+def test_a_tolerated_failed_replacement_still_counts_when_the_gate_judges() -> None:
+    failed = (Verdict.FAIL, "its replacement failed")
+    bad = (Verdict.FAIL, "error rate 9.0% > 1.0%")
+    tolerant = HealthGate(max_failing=1)
+    assert judge_wave({"a": failed, "b": bad}, tolerant).verdict is Verdict.FAIL
+    assert judge_wave({"a": failed, "b": (Verdict.PASS, "ok")}, tolerant).verdict is Verdict.PASS
 
 
 @pytest.mark.parametrize(
