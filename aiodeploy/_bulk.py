@@ -36,6 +36,7 @@ __all__ = [
     "WaveProgress",
     "check_concurrency",
     "gather_in_order",
+    "relay_stop",
     "run_bulk",
 ]
 
@@ -212,6 +213,13 @@ class StopRun(Exception):
     def __init__(self, error: BaseException) -> None:
         super().__init__(str(error))
         self.error = error
+
+
+def relay_stop(error: BaseException, results: object) -> None:
+    """An ``on_stop`` of :func:`gather_in_order` nested in a larger run (a guarded
+    rollout's wave, bake or rollback): passes the stop on, as :class:`StopRun`, to the
+    runner that knows every item's result so far."""
+    raise StopRun(error)
 
 
 def check_concurrency(concurrency: int) -> int:

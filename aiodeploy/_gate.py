@@ -12,8 +12,11 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
+import numbers
 import re
 from collections.abc import Callable, Mapping, Sequence
+
+from ._numbers import decimal, whole
 
 __all__ = [
     "GateStats",
@@ -22,16 +25,20 @@ __all__ = [
     "WaveVerdict",
     "describe_wave",
     "judge_deployment",
+    "judge_replacements",
     "judge_wave",
     "parse_duration",
     "plan_waves",
 ]
 
-_DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?")
+_DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?", re.ASCII)
 
 
 def parse_duration(value: float | int | str) -> float:
     """Seconds from ``120``, ``120.5``, ``"90s"``, ``"2m"``, ``"1h30m"`` or ``"1m30s"``.
+
+    A string holds ASCII digits only (``"1_0"``, which ``float()`` reads as ten, is refused:
+    see :mod:`aiodeploy._numbers`).
 
     Raises:
         ValueError: not a duration, negative, or not finite.
@@ -42,7 +49,7 @@ def parse_duration(value: float | int | str) -> float:
     if isinstance(value, str):
         text = value.strip().lower()
         try:
-            seconds = float(text)
+            seconds = decimal(text)
         except ValueError:
             match = _DURATION.fullmatch(text)
             if not text or match is None:
@@ -97,11 +104,11 @@ def _mark(size: int, mark: int | str) -> int:
     text = str(mark).strip()
     try:
         if text.endswith("%"):
-            share = float(text[:-1])
+            share = decimal(text[:-1])
             if not 0 < share <= 100:
                 raise ValueError
             return math.ceil(size * share / 100 - 1e-9)
-        return int(text)
+        return whole(text)
     except ValueError:
         raise ValueError(
             f"{mark!r} is not a wave mark (a count, or a share such as '25%')"
@@ -188,16 +195,37 @@ class HealthGate:
     check: Callable[[str, GateStats], str | None] | None = None
 
     def __post_init__(self) -> None:
-        if not 0 <= self.max_error_rate <= 1:
-            raise ValueError(f"max_error_rate is a share 0-1, got {self.max_error_rate!r}")
-        if self.max_response_time_ms is not None and not self.max_response_time_ms > 0:
-            raise ValueError("max_response_time_ms must be > 0 milliseconds")
-        if self.min_predictions < 0 or self.max_failing < 0:
-            raise ValueError("min_predictions and max_failing must be >= 0")
+        # NaN passes every "< 0" test and breaks every later comparison (a gate that never
+        # fails), and an infinite limit is no limit: both are refused, naming the field
+        _threshold("max_error_rate", self.max_error_rate, "a share 0-1", high=1.0)
+        if self.max_response_time_ms is not None:
+            _threshold("max_response_time_ms", self.max_response_time_ms, "milliseconds > 0")
+            if self.max_response_time_ms == 0:
+                raise ValueError("max_response_time_ms must be milliseconds > 0, got 0")
+        _count("min_predictions", self.min_predictions)
+        _count("max_failing", self.max_failing)
         if self.on_undecided not in ("fail", "pass"):
             raise ValueError(f"on_undecided is 'fail' or 'pass', got {self.on_undecided!r}")
-        if self.max_data_drift is not None and not self.max_data_drift >= 0:
-            raise ValueError("max_data_drift must be >= 0")
+        if self.max_data_drift is not None:
+            _threshold("max_data_drift", self.max_data_drift, "a drift score >= 0")
+        if self.check is not None and not callable(self.check):
+            raise TypeError(f"check must be a callable or None, got {self.check!r}")
+
+
+def _threshold(name: str, value: object, what: str, *, high: float = math.inf) -> None:
+    """A finite number from 0 to ``high``, else the error naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {what}, got {value!r}")
+    if not (math.isfinite(value) and 0 <= float(value) <= high):
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+
+
+def _count(name: str, value: object) -> None:
+    """A whole number >= 0, else the error naming ``name`` (``nan`` and ``2.5`` included)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a whole number >= 0, got {value!r}")
+    if not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
 
 
 def judge_deployment(
@@ -280,3 +308,28 @@ def judge_wave(verdicts: Mapping[str, tuple[Verdict, str]], gate: HealthGate) ->
     if any(verdict is Verdict.UNDECIDED for verdict, _ in verdicts.values()):
         return WaveVerdict(Verdict.UNDECIDED, failing)
     return WaveVerdict(Verdict.PASS, failing)
+
+
+def judge_replacements(
+    failed: Mapping[str, str], replaced: int, gate: HealthGate
+) -> WaveVerdict | None:
+    """The verdict a wave's replacements decide before any bake; ``None``: bake and judge.
+
+    A deployment whose replacement did not end well (a failed job, a refusal, a timeout)
+    counts as a failing deployment of its wave, as one the gate failed would: more than
+    ``max_failing`` of them fail the wave at once. A wave where nothing was replaced and
+    something failed fails too (nothing is left to judge: the new model proved nothing,
+    and the next, larger wave must not start on that). A wave where nothing was replaced
+    and nothing failed (every item already served its model) passes. Otherwise the wave
+    bakes, and its failed replacements still count when the gate judges the others.
+
+    Args:
+        failed: each deployment whose replacement did not end well, with why.
+        replaced: how many deployments of the wave were replaced (the gate judges those).
+        gate: the thresholds (``max_failing``).
+    """
+    if len(failed) > gate.max_failing or (failed and not replaced):
+        return WaveVerdict(Verdict.FAIL, dict(failed))
+    if not replaced:
+        return WaveVerdict(Verdict.PASS, {})
+    return None

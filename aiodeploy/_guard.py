@@ -1,10 +1,22 @@
 """Guarded rollouts: waves, a bake, a health gate, and rollback of a wave that fails.
 
 The plan is replaced wave by wave (:func:`~aiodeploy._gate.plan_waves`). After each wave
-the run bakes: it reads the service stats of each replaced deployment's *new* model while
-traffic reaches it, and the gate (:class:`~aiodeploy._gate.HealthGate`) judges them. A wave
-that fails, early or at the end of the bake, is rolled back (:mod:`aiodeploy._rollback`);
-later waves are not touched and end ``not_started``.
+the run bakes (:mod:`aiodeploy._bake`): it reads the service stats of each replaced
+deployment's *new* model while traffic reaches it, and the gate
+(:class:`~aiodeploy._gate.HealthGate`) judges them. A wave fails once more than
+``max_failing`` of its deployments failed, those whose replacement did not end well (failed,
+timed out, refused) included; a wave where nothing was replaced and something failed fails
+without a bake (:func:`~aiodeploy._gate.judge_replacements`). A failing wave's replaced
+deployments are rolled back (:mod:`aiodeploy._rollback`); later waves are not touched and
+end ``not_started``.
+
+A 401, or a 403 that the endpoint confirms, during a replacement, a gate read or a
+rollback ends the run at once with that error, as in an unguarded rollout: nothing is
+judged or rolled back with a refused token, and nothing the stop interrupted is journalled
+as ended. The error's ``bulk_result`` holds the results so far: items that ended keep their
+outcome (a replaced item of a wave still baking stays ``replaced``), an item whose
+replacement or rollback had not ended is ``cancelled`` (with the error), later waves are
+``not_started``. A rerun with a valid token and the same journal goes on where it stopped.
 
 With a journal, a killed run resumes where it was: a passed wave is not judged again, a
 bake goes on for what is left of it (wall-clock time: the journal holds when it began),
@@ -15,10 +27,10 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 
-from ._api.deployments import get_deployment
+from ._bake import Bake, StatsReader
 from ._bulk import (
     BulkEvent,
     BulkResult,
@@ -26,27 +38,18 @@ from ._bulk import (
     ItemResult,
     Outcome,
     ReplacementRequest,
+    StopRun,
     WaveProgress,
     gather_in_order,
+    relay_stop,
 )
-from ._gate import (
-    GateStats,
-    HealthGate,
-    Verdict,
-    describe_wave,
-    judge_deployment,
-    judge_wave,
-    plan_waves,
-)
+from ._gate import HealthGate, Verdict, judge_replacements, plan_waves
 from ._journal import Journal
 from ._rollback import FAILED_BY_GATE, RollBack
 from ._rollout import Rollout
 from .errors import AiodeployError
 
 __all__ = ["Guard", "StatsReader", "guarded_run", "poll_interval", "wall_clock"]
-
-StatsReader = Callable[[str, str, datetime], Awaitable[GateStats]]
-"""Reads a deployment's stats for one model since a time: ``(deployment, model, since)``."""
 
 Results = dict[int, ItemResult[ReplacementRequest]]
 
@@ -92,21 +95,28 @@ async def guarded_run(
 
     Raises:
         ValueError: the marks do not cut the plan into waves.
+        AuthenticationError, PermissionDeniedError: the token was refused (a 401, or a 403
+            for the whole endpoint) during a replacement, a gate read or a rollback; the
+            error's ``bulk_result`` holds the results so far (see the module docstring).
     """
     started = clock()
     waves = plan_waves(len(plan), guard.marks)
-    results: list[ItemResult[ReplacementRequest] | None] = [None] * len(plan)
     run = _GuardedRun(rollout, plan, guard, len(waves))
-    for number, wave in enumerate(waves):
-        if run.failed:
-            for index in wave:
-                results[index] = run.finish(index, ItemResult(plan[index], Outcome.NOT_STARTED))
-            continue
-        for index, result in (await run.wave(number, list(wave))).items():
-            results[index] = result
-    final = [result for result in results if result is not None]
-    assert len(final) == len(plan)
-    return BulkResult(final, clock() - started)
+    stopped: BaseException | None = None
+    try:
+        for number, wave in enumerate(waves):
+            if run.failed:
+                for index in wave:
+                    run.finish(index, ItemResult(plan[index], Outcome.NOT_STARTED))
+                continue
+            await run.wave(number, list(wave))
+    except StopRun as stop:
+        stopped = stop.error
+    if stopped is not None:
+        if isinstance(stopped, AiodeployError):
+            stopped.bulk_result = BulkResult(run.so_far(stopped), clock() - started)
+        raise stopped
+    return BulkResult(run.so_far(None), clock() - started)
 
 
 class _GuardedRun:
@@ -120,6 +130,9 @@ class _GuardedRun:
         self.failed = False
         self.journal: Journal | None = rollout.journal
         self.poll_every = guard.poll_every or poll_interval(guard.bake)
+        self.results: Results = {}  # the latest result of each item that ended
+        self.started: set[int] = set()  # the items of the waves begun
+        self.rolling: set[int] = set()  # the items whose rollback has not ended
 
     def _emit(self, event: BulkEvent) -> None:
         if self.rollout.on_event is not None:
@@ -129,8 +142,26 @@ class _GuardedRun:
         self, index: int, result: ItemResult[ReplacementRequest]
     ) -> ItemResult[ReplacementRequest]:
         """Tell ``on_event`` an item ended (a replaced item rolled back ends twice)."""
+        self.results[index] = result
         self._emit(ItemFinished(index, result))
         return result
+
+    def so_far(self, error: BaseException | None) -> list[ItemResult[ReplacementRequest]]:
+        """Every item's result, in plan order; after a stop (``error``), an item of a wave
+        begun that had not ended (its replacement or its rollback) is ``cancelled`` with
+        that error, and one of a later wave ``not_started``."""
+        final = []
+        for index, request in enumerate(self.plan):
+            result = self.results.get(index)
+            if error is not None and (result is None or index in self.rolling):
+                result = (
+                    ItemResult(request, Outcome.CANCELLED, error=error)
+                    if index in self.started
+                    else ItemResult(request, Outcome.NOT_STARTED)
+                )
+            assert result is not None
+            final.append(result)
+        return final
 
     def _progress(
         self, number: int, stage: str, items: int, *, left: float | None = None, detail: str = ""
@@ -142,124 +173,111 @@ class _GuardedRun:
             at = datetime.now(timezone.utc).isoformat()
             await self.journal.append({"type": "wave", "at": at, **fields})
 
-    async def wave(self, number: int, indexes: list[int]) -> Results:
+    async def wave(self, number: int, indexes: list[int]) -> None:
         """Replace one wave, bake and judge it; roll it back if it fails."""
         known = self.journal.waves.get(number) if self.journal else None
+        wave_failed = known is not None and known.verdict == "fail"
+        self.started.update(indexes)
         self._progress(number, "replacing", len(indexes))
 
         async def one(_: int, index: int) -> ItemResult[ReplacementRequest]:
-            return self.finish(index, await self.rollout.run_item(index, self.plan[index]))
+            return self.finish(index, await self._replace(index, wave_failed=wave_failed))
 
-        done = await gather_in_order(indexes, one)
+        done = await gather_in_order(indexes, one, on_stop=relay_stop)
         results = {index: result for index, result in zip(indexes, done, strict=True) if result}
         replaced = [i for i, r in results.items() if r.outcome is Outcome.REPLACED]
         if known is not None and known.verdict is not None:
             failing = known.failing  # decided before a crash: never judged again
         else:
             since = known.baking_since if known is not None else None
-            failing = await self._bake(number, replaced, results, since)
+            failing = await self._judge(number, results, replaced, since)
         if not failing:
             self._progress(number, "passed", len(indexes))
-            return results
+            return
         self.failed = True
         summary = "; ".join(f"{dep}: {why}" for dep, why in failing.items())
         self._progress(number, "failed", len(indexes), detail=summary)
+        if not replaced:
+            return  # nothing to put back: every item of the wave failed
         self._progress(number, "rolling back", len(replaced), detail=summary)
         roll_back = RollBack(self.rollout, self.plan)
+        self.rolling.update(replaced)
 
         async def back(_: int, index: int) -> ItemResult[ReplacementRequest]:
-            why = _why(self.plan[index].deployment_id, failing, len(replaced))
-            return self.finish(index, await roll_back.item(index, why))
+            why = _why(self.plan[index].deployment_id, failing, len(indexes))
+            result = await roll_back.item(index, why)
+            self.rolling.discard(index)
+            return self.finish(index, result)
 
-        undone = await gather_in_order(replaced, back)
-        results.update({i: r for i, r in zip(replaced, undone, strict=True) if r is not None})
+        await gather_in_order(replaced, back, on_stop=relay_stop)
         self._progress(number, "rolled back", len(replaced), detail=summary)
-        return results
 
-    async def _bake(
-        self, number: int, replaced: list[int], results: Results, since: float | None
+    async def _replace(self, index: int, *, wave_failed: bool) -> ItemResult[ReplacementRequest]:
+        """One item's replacement (resumed from the journal). In a wave that failed before
+        a crash, an item that failed before its PATCH is not tried again: its wave is over."""
+        request = self.plan[index]
+        state = self.journal.items.get(index) if self.journal else None
+        failed = (Outcome.FAILED.value, Outcome.TIMED_OUT.value)
+        if wave_failed and state is not None and not state.submitting and state.outcome in failed:
+            assert state.outcome is not None
+            error = AiodeployError(state.error) if state.error else None
+            return ItemResult(request, Outcome(state.outcome), error=error, resumed=True)
+        return await self.rollout.run_item(index, request)
+
+    async def _judge(
+        self, number: int, results: Results, replaced: list[int], since: float | None
     ) -> dict[str, str]:
-        """Bake the wave and judge it; the failing deployments, with why (empty: passed).
-
-        Nothing replaced (every item skipped, refused or failed) is nothing to judge.
-        """
+        """Judge the wave (baking it if its replacements leave that to the gate); the
+        failing deployments, with why (empty: passed). The verdict is journalled."""
         guard = self.guard
-        if since is None:
-            since = guard.wall()
-            await self._record(wave=number, since=since)
-        models = await self._new_models(replaced, results)
-        start = datetime.fromtimestamp(since, timezone.utc)
-        while replaced:
-            left = since + guard.bake - guard.wall()
-            stats = await self._read(replaced, models, start)
-            verdicts = {
-                dep: _judge(dep, got, guard.gate, final=left <= 0) for dep, got in stats.items()
-            }
-            verdict = judge_wave(verdicts, guard.gate)
-            if verdict.verdict is not Verdict.UNDECIDED:
-                failing = dict(verdict.failing) if verdict.verdict is Verdict.FAIL else {}
-                await self._record(
-                    wave=number, verdict="fail" if failing else "pass", failing=failing
-                )
-                return failing
-            read = [got for got in stats.values() if isinstance(got, GateStats)]
-            detail = describe_wave(read)
-            self._progress(number, "baking", len(replaced), left=max(0.0, left), detail=detail)
-            await self.rollout.session.sleep(max(0.0, min(left, self.poll_every)))
-        await self._record(wave=number, verdict="pass", failing={})
-        return {}
+        failed = {
+            self.plan[index].deployment_id: _failure(result)
+            for index, result in results.items()
+            if not result.outcome.ok
+        }
+        verdict = judge_replacements(failed, len(replaced), guard.gate)
+        if verdict is None:
+            if since is None:
+                since = guard.wall()
+                await self._record(wave=number, since=since)
 
-    async def _new_models(self, replaced: list[int], results: Results) -> dict[int, str]:
-        """The model id each replaced deployment now serves (a version names its model)."""
-        models: dict[int, str] = {}
+            def show(left: float, detail: str) -> None:
+                self._progress(number, "baking", len(replaced), left=max(0.0, left), detail=detail)
 
-        async def one(_: int, index: int) -> None:
-            request, after = self.plan[index], results[index].deployment
-            if request.model_id is not None:
-                models[index] = request.model_id
-                return
-            if after is None or after.model is None:
-                async with self.rollout.limiter:
-                    after = await get_deployment(self.rollout.session, request.deployment_id)
-            models[index] = after.model.id if after.model else ""
+            bake = Bake(
+                guard.gate, guard.bake, guard.read_stats, guard.wall, self.poll_every,
+                self.rollout, show,
+            )  # fmt: skip
+            models = {self.plan[i].deployment_id: self._model(i, results[i]) for i in replaced}
+            verdict = await bake.judge(models, failed, since)
+        failing = dict(verdict.failing) if verdict.verdict is Verdict.FAIL else {}
+        await self._record(wave=number, verdict="fail" if failing else "pass", failing=failing)
+        return failing
 
-        await gather_in_order(replaced, one)
-        return models
-
-    async def _read(
-        self, replaced: list[int], models: dict[int, str], since: datetime
-    ) -> dict[str, GateStats | AiodeployError]:
-        """Each replaced deployment's stats, or the error that kept them from being read."""
-        read: dict[str, GateStats | AiodeployError] = {}
-
-        async def one(_: int, index: int) -> None:
-            dep_id = self.plan[index].deployment_id
-            try:
-                async with self.rollout.limiter:
-                    read[dep_id] = await self.guard.read_stats(dep_id, models[index], since)
-            except AiodeployError as exc:  # the session already retried what is retryable
-                read[dep_id] = exc
-
-        await gather_in_order(replaced, one)
-        return {self.plan[i].deployment_id: read[self.plan[i].deployment_id] for i in replaced}
+    def _model(self, index: int, result: ItemResult[ReplacementRequest]) -> str | None:
+        """The model a replaced deployment now serves, when known without a read (a
+        version names its model: the deployment read after the job tells it)."""
+        request, after = self.plan[index], result.deployment
+        if request.model_id is not None:
+            return request.model_id
+        return after.model.id if after is not None and after.model is not None else None
 
 
-def _judge(
-    dep_id: str, stats: GateStats | AiodeployError, gate: HealthGate, *, final: bool
-) -> tuple[Verdict, str]:
-    """A deployment whose stats cannot be read waits, and fails at the end of the bake:
-    no news of a new model is no reason to keep it."""
-    if isinstance(stats, AiodeployError):
-        return (Verdict.FAIL if final else Verdict.UNDECIDED), f"stats not read: {stats}"
-    return judge_deployment(dep_id, stats, gate, final=final)
+def _failure(result: ItemResult[ReplacementRequest]) -> str:
+    """Why an item whose replacement did not end well counts as failing its wave."""
+    what = {
+        Outcome.REFUSED_VALIDATION: "was refused by validation",
+        Outcome.TIMED_OUT: "timed out",
+    }.get(result.outcome, str(result.outcome))
+    return f"its replacement {what}" + (f": {result.error}" if result.error else "")
 
 
-def _why(dep_id: str, failing: dict[str, str], replaced: int) -> str:
+def _why(dep_id: str, failing: dict[str, str], size: int) -> str:
     """Why one deployment was rolled back: its own failure, or its wave's."""
     if dep_id in failing:
         return f"{FAILED_BY_GATE}{failing[dep_id]}"
     first, reason = next(iter(failing.items()))
     return (
-        f"its wave failed the health gate ({len(failing)} of {replaced} deployment(s); "
+        f"its wave failed the health gate ({len(failing)} of {size} deployment(s); "
         f"{first}: {reason})"
     )

@@ -6,7 +6,9 @@ else the entry before the last in its model history) with reason ``ERRORS``. Its
 journalled like a replacement's (``rollback`` records: ``submitting``, ``submitted`` with
 the operation's token, ``finished`` with the outcome), so that a killed run finishes a
 rollback in progress, settles a PATCH whose answer it never heard by reading the
-deployment, and never sends a rollback again once it ended, well or not.
+deployment, and never sends a rollback again once it ended, well or not. A refused token
+(a 401, or a 403 for the whole endpoint) does not end a rollback: it stops the run, and
+the rollback is left for a rerun with a valid token to finish.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from ._api.deployments import get_model_history
 from ._api.operation import ReplacementOperation, follow
 from ._api.replacement import submit_replacement
-from ._bulk import ItemResult, Outcome, ReplacementRequest
+from ._bulk import ItemResult, Outcome, ReplacementRequest, StopRun
 from ._deadline import Deadline
 from ._journal import ItemState
 from ._rollout import Rollout
@@ -45,7 +47,11 @@ class RollBack:
     async def item(self, index: int, why: str) -> ItemResult[ReplacementRequest]:
         """Roll one deployment back; its outcome is ``rolled_back`` (the error says why it
         was) or ``rollback_failed`` (the error says what failed). Never raises for the
-        item's own failure."""
+        item's own failure.
+
+        Raises:
+            StopRun: the token was refused; nothing is journalled as ended.
+        """
         request = self.plan[index]
         state = self._state(index)
         reason = AiodeployError(f"{ROLLED_BACK}{why}")
@@ -65,6 +71,8 @@ class RollBack:
             async for event in follow(operation, deadline):
                 deployment = event.deployment
         except AiodeployError as exc:
+            if await self.rollout.access.stops_everything(exc):
+                raise StopRun(exc) from exc  # the same token would fail every rollback
             await self._record(index, "finished", outcome=Outcome.ROLLBACK_FAILED)
             error = AiodeployError(f"the rollback failed ({exc}); it was rolled back because {why}")
             return ItemResult(request, Outcome.ROLLBACK_FAILED, error=error)

@@ -56,8 +56,13 @@ class RolloutMethods(Face):
         predictions and breaks a threshold, or at the end of the bake) stops the run: its
         replaced deployments go back to what they served before (``PATCH
         deployments/{id}/model/`` with reason ``ERRORS``, then the job) and later waves are
-        not touched. With a journal, a killed guarded run resumes its bake for the time
-        left, and finishes a rollback in progress; a passed wave is not judged again.
+        not touched. A replacement that did not end well (failed, timed out, refused)
+        counts as a failing deployment of its wave, and a wave where nothing was replaced
+        and something failed fails without a bake. A stats read that fails at the end of
+        the bake is read again a few poll intervals long; only a deployment whose stats
+        could not be read at all then fails. With a journal, a killed guarded run resumes
+        its bake for the time left, and finishes a rollback in progress; a passed wave is
+        not judged again.
 
         Example:
             >>> result = await client.replace_models(  # doctest: +SKIP
@@ -100,6 +105,12 @@ class RolloutMethods(Face):
             ValueError, TypeError: a malformed plan or argument, before any request; with
                 ``waves``: ``bake`` 0 or ``fail_fast``; ``bake`` or ``gate`` without
                 ``waves``.
+            AuthenticationError, PermissionDeniedError: the token is refused (a 401, or a
+                403 that ``GET version/`` confirms for the whole endpoint) by any request
+                of the run, a guarded run's gate reads and rollbacks included: the run
+                stops at once, the error's ``bulk_result`` holding the results so far
+                (nothing is judged or rolled back with a refused token; rerun with a
+                valid token and the journal to go on).
             JournalMismatchError: the journal belongs to another plan.
             OSError: the journal cannot be written.
         """

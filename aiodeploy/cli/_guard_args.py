@@ -2,9 +2,11 @@
 
 ``--waves 1,25%,100% --bake 2m --max-error-rate 1%`` makes the rollout guarded (see
 :meth:`~aiodeploy.AsyncDeploymentClient.replace_models`). A malformed value is refused by
-argparse; a combination the library refuses (gate flags without ``--waves``, ``--waves``
-without ``--bake``, ``--fail-fast`` with ``--waves``, marks that do not fit the plan) is a
-:class:`~aiodeploy.cli._base.UsageError`: exit 2, before any request.
+argparse (numbers are plain ASCII decimals: ``--bake 1_0``, which Python's ``float()`` reads
+as ten, is refused, see :mod:`aiodeploy._numbers`); a combination the library refuses (gate
+flags without ``--waves``, ``--waves`` without ``--bake``, ``--fail-fast`` with ``--waves``,
+marks that do not fit the plan) is a :class:`~aiodeploy.cli._base.UsageError`: exit 2,
+before any request.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from .._gate import HealthGate, parse_duration
 from .._guard_setup import GuardArgs, check_guard
+from .._numbers import decimal, whole
 from ._base import UsageError
 from ._parsing import argument_type
 
@@ -41,7 +44,7 @@ def marks(text: str) -> list[int | str]:
         word = word.strip()
         if word.endswith("%") and _share(word[:-1]):
             found.append(word)
-        elif word.isdigit() and int(word) > 0:
+        elif word.isascii() and word.isdigit() and int(word) > 0:
             found.append(int(word))
         else:
             raise ValueError(f"{word!r} is not a wave mark (a count, or a share such as 25%)")
@@ -50,7 +53,7 @@ def marks(text: str) -> list[int | str]:
 
 def _share(text: str) -> bool:
     try:
-        return 0 < float(text) <= 100
+        return 0 < decimal(text) <= 100
     except ValueError:
         return False
 
@@ -62,28 +65,28 @@ def rate(text: str) -> float:
         ValueError: not a number, or outside 0-1 (0-100 %).
     """
     text = text.strip()
-    value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    value = decimal(text[:-1]) / 100 if text.endswith("%") else decimal(text)
     if not 0 <= value <= 1:
         raise ValueError(f"must be a share 0-1 (or 0-100%), got {text}")
     return value
 
 
 def _count(text: str) -> int:
-    value = int(text)
+    value = whole(text)
     if value < 0:
         raise ValueError(f"must be a whole number >= 0, got {value}")
     return value
 
 
 def _milliseconds(text: str) -> float:
-    value = float(text)
+    value = decimal(text)
     if not 0 < value < float("inf"):
         raise ValueError(f"must be a number of milliseconds > 0, got {text}")
     return value
 
 
 def _drift(text: str) -> float:
-    value = float(text)
+    value = decimal(text)
     if not 0 <= value < float("inf"):
         raise ValueError(f"must be a drift score >= 0, got {text}")
     return value

@@ -8,6 +8,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from .._numbers import decimal, whole
 from .._wire import check_id
 from ._base import ApiCommand, run_api
 
@@ -39,16 +40,16 @@ def argument_type(name: str, parse: Callable[[str], Any]) -> Callable[[str], Any
 
 
 def positive_int(text: str) -> int:
-    """A whole number >= 1."""
-    value = int(text)
+    """A whole number >= 1 (ASCII digits: ``1_0`` is refused, see :mod:`aiodeploy._numbers`)."""
+    value = whole(text)
     if value < 1:
         raise ValueError(f"must be a whole number >= 1, got {value}")
     return value
 
 
 def seconds(text: str) -> float:
-    """A finite number of seconds >= 0."""
-    value = float(text)
+    """A finite number of seconds >= 0 (a plain decimal: ``1_0``, ``nan`` are refused)."""
+    value = decimal(text)
     if not value >= 0 or value == float("inf"):
         raise ValueError(f"must be a number of seconds >= 0, got {text}")
     return value

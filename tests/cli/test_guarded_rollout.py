@@ -1,6 +1,7 @@
 """``aiodeploy rollout --waves ... --bake ... --max-error-rate ...``: usage errors before any
-request, the wave plan of a dry run, a guarded run stopped by the health gate, and the
-pure pieces of its progress lines."""
+request (numbers that Python's ``float()`` takes and a person would not type included), the
+wave plan of a dry run, a guarded run stopped by the health gate or by a revoked token, and
+the pure pieces of its progress lines."""
 
 from __future__ import annotations
 
@@ -11,9 +12,13 @@ import pytest
 
 from aiodeploy import AsyncDeploymentClient, ItemFinished, ItemResult, Outcome, WaveProgress
 from aiodeploy.cli._progress import Tally, WaveLines, duration_text, wave_text
+from aiodeploy.cli._rollout import default_journal
+from tests.reliability.conftest import wait_for
 from tests.traffic import Traffic, make_fleet
 
 from .conftest import patch_count, write_csv
+
+STATS_ROUTE = "/api/v2/deployments/{deployment_id}/serviceStats/"
 
 
 def _plan(emulator, tmp_path, count: int = 5):
@@ -39,6 +44,22 @@ def _plan(emulator, tmp_path, count: int = 5):
         (["--max-error-rate", "1%"], "--max-error-rate guard waves: add --waves"),
         (["--bake", "2m"], "--bake guard waves"),
         (["--waves", "1,100%", "--bake", "1m", "--fail-fast"], "--fail-fast does not combine"),
+        # what Python's float()/int() take and a person would not type: refused, not guessed
+        (["--waves", "1,100%", "--bake", "1_0"], "argument --bake: '1_0' is not a duration"),
+        (["--waves", "1,100%", "--bake", "nan"], "argument --bake: 'nan' is not a duration"),
+        (["--waves", "1,100%", "--bake", "\u0661\u0660"], "is not a duration"),
+        (["--waves", "1,1_0%,100%", "--bake", "1m"], "argument --waves: '1_0%' is not a wave"),
+        (["--waves", "1,\u0662,100%", "--bake", "1m"], "argument --waves: '\u0662' is not a wave"),
+        (
+            ["--waves", "1,100%", "--bake", "1m", "--max-error-rate", "1_0%"],
+            "'1_0' is not a number",
+        ),
+        (["--waves", "1,100%", "--bake", "1m", "--max-error-rate", "nan"], "'nan' is not a number"),
+        (["--waves", "1,100%", "--bake", "1m", "--min-predictions", "1_0"], "not a whole number"),
+        (["--waves", "1,100%", "--bake", "1m", "--max-failing", "1_0"], "not a whole number"),
+        (["--waves", "1,100%", "--bake", "1m", "--max-response-time-ms", "5_00"], "not a number"),
+        (["--waves", "1,100%", "--bake", "1m", "--max-data-drift", "inf"], "not a number"),
+        (["--waves", "1,100%", "--bake", "1m", "--concurrency", "1_0"], "not a whole number"),
     ],
 )
 @pytest.mark.emulator(deployments=0)
@@ -106,6 +127,52 @@ async def test_a_failing_gate_stops_the_rollout_and_exits_1(cli, emulator, tmp_p
     assert again.code == 1
     assert json.loads(again.out)["counts"]["rolled_back"] == 1
     assert patch_count(emulator) == 2
+
+
+@pytest.mark.emulator(
+    deployments=0, replacement_seconds=0.1, status_seconds=0.05, tokens={"t2": "owner"}
+)
+async def test_a_token_revoked_during_a_bake_stops_the_cli_and_a_rerun_finishes(
+    cli, emulator, tmp_path
+) -> None:
+    fleet, plan = _plan(emulator, tmp_path, count=3)
+    flags = ["--waves", "1,100%", "--bake", "4s", "--min-predictions", "1"]
+    done = anyio.Event()
+    runs = []
+    async with AsyncDeploymentClient(emulator.endpoint, "t2", max_retries=0) as api:
+        traffic = Traffic(api, [dep for dep, _, _ in fleet])
+
+        async def predict() -> None:
+            while not done.is_set():
+                await traffic.round()
+                await anyio.sleep(0.05)  # paces the load; nothing waits on it to settle
+
+        async def rollout() -> None:
+            runs.append(await cli("rollout", str(plan), *flags))
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(predict)
+            async with anyio.create_task_group() as running:
+                running.start_soon(rollout)
+                await wait_for(
+                    lambda: emulator.state.stats.request_count(route=STATS_ROUTE) >= 1,
+                    "the bake's first gate read",
+                )
+                emulator.state.tokens.revoke(emulator.token)  # rotated while the canary bakes
+            run = runs[0]
+            connect = ["--endpoint", emulator.endpoint, "--token", "t2"]
+            again = await cli("rollout", str(plan), *flags, *connect, connect=False)
+            done.set()
+    assert run.code == 1, run.err
+    assert "aiodeploy: rollout stopped: 401" in run.err
+    out = " ".join(run.out.replace("│", " ").split())
+    assert "replaced 1" in out
+    assert "not_started 2" in out
+    assert f"The journal {default_journal(plan)} is intact. Resume with:" in run.err
+    assert "rolled back" not in run.err  # nothing judged, nothing undone with a refused token
+    assert again.code == 0, again.err
+    for dep, old, new in fleet:
+        assert [e.model_id for e in emulator.state.model_history(dep)] == [old, new]
 
 
 def test_a_wave_in_one_line() -> None:

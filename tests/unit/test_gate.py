@@ -10,6 +10,7 @@ from aiodeploy._gate import (
     Verdict,
     describe_wave,
     judge_deployment,
+    judge_replacements,
     judge_wave,
     parse_duration,
     plan_waves,
@@ -27,8 +28,13 @@ def test_durations(value, seconds) -> None:
     assert parse_duration(value) == seconds
 
 
-@pytest.mark.parametrize("value", ["", "2x", "m", "-1", "1d", "inf", "nan", -3, float("inf")])
+@pytest.mark.parametrize(
+    "value",
+    ["", "2x", "m", "-1", "1d", "inf", "nan", -3, float("inf"), float("nan"),
+     "1_0", "1_0s", "1_0m", "\u0661\u0660", "\u0661m", "infinity"],
+)  # fmt: skip
 def test_bad_durations(value) -> None:
+    # float() reads "1_0" as 10 and "\u0661\u0660" (Arabic-Indic digits) as 10: typos, refused
     with pytest.raises(ValueError, match="duration"):
         parse_duration(value)
 
@@ -65,6 +71,9 @@ def test_waves_are_cumulative_marks(size, marks, waves) -> None:
         (40, ["0%", "100%"], "not a wave mark"),
         (40, ["150%"], "not a wave mark"),
         (40, [True, 40], "not a wave mark"),
+        (40, [1, "1_0%", "100%"], "not a wave mark"),  # float() reads it as 10 %
+        (40, [1, "1_0", "100%"], "not a wave mark"),
+        (40, [1, "nan%", "100%"], "not a wave mark"),
     ],
 )
 def test_malformed_waves_are_refused(size, marks, message) -> None:
@@ -152,6 +161,45 @@ def test_a_gate_is_checked_when_made(kwargs) -> None:
         HealthGate(**kwargs)
 
 
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        # NaN passes every "< 0" test and makes every later comparison false: a gate
+        # with max_failing=nan never failed a wave, one with min_predictions=nan never
+        # waited for predictions
+        ("max_failing", NAN), ("min_predictions", NAN), ("max_error_rate", NAN),
+        ("max_response_time_ms", NAN), ("max_data_drift", NAN),
+        # an infinite limit is no limit (None says that), an infinite count never reached
+        ("max_failing", INF), ("min_predictions", INF), ("max_error_rate", INF),
+        ("max_response_time_ms", INF), ("max_data_drift", INF),
+        # counts are whole numbers
+        ("max_failing", 1.5), ("min_predictions", 10.0),
+    ],
+)  # fmt: skip
+def test_a_gate_refuses_nan_and_infinite_thresholds_naming_the_field(field, value) -> None:
+    with pytest.raises(ValueError, match=f"^{field} must be"):
+        HealthGate(**{field: value})
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"max_failing": True}, {"min_predictions": "10"}, {"max_error_rate": "1%"}, {"check": 3}],
+)
+def test_a_gate_refuses_thresholds_that_are_no_numbers(kwargs) -> None:
+    with pytest.raises(TypeError, match=next(iter(kwargs))):
+        HealthGate(**kwargs)
+
+
+def test_a_gate_takes_whole_numbers_for_its_limits() -> None:
+    gate = HealthGate(max_error_rate=0, max_response_time_ms=250, max_data_drift=1)
+    assert judge_deployment("d", GateStats(50, 0.0, 100.0, 0.5), gate, final=True)[0] is (
+        Verdict.PASS
+    )
+
+
 def test_a_model_failing_every_request_is_judged_on_its_requests() -> None:
     # it serves no prediction at all: counted by predictions only, it would stay undecided
     # and, with on_undecided="pass", pass at the end of the bake
@@ -163,6 +211,35 @@ def test_a_model_failing_every_request_is_judged_on_its_requests() -> None:
     )
     assert GateStats(predictions=50, requests=10).seen == 50
     assert GateStats(predictions=3).seen == 3
+
+
+@pytest.mark.parametrize(
+    ("failed", "replaced", "max_failing", "verdict"),
+    [
+        ({}, 3, 0, None),  # nothing failed: the gate judges the replaced ones
+        ({"a": "its replacement failed"}, 2, 0, Verdict.FAIL),  # past max_failing at once
+        ({"a": "its replacement failed"}, 2, 1, None),  # tolerated: bake, and it counts there
+        ({"a": "x", "b": "y"}, 2, 1, Verdict.FAIL),
+        ({"a": "its replacement failed"}, 0, 1, Verdict.FAIL),  # nothing left to judge
+        ({}, 0, 0, Verdict.PASS),  # every item already served its model
+    ],
+)
+def test_failed_replacements_count_against_their_wave(failed, replaced, max_failing, verdict):
+    decided = judge_replacements(failed, replaced, HealthGate(max_failing=max_failing))
+    if verdict is None:
+        assert decided is None
+    else:
+        assert decided is not None
+        assert decided.verdict is verdict
+        assert dict(decided.failing) == (failed if verdict is Verdict.FAIL else {})
+
+
+def test_a_tolerated_failed_replacement_still_counts_when_the_gate_judges() -> None:
+    failed = (Verdict.FAIL, "its replacement failed")
+    bad = (Verdict.FAIL, "error rate 9.0% > 1.0%")
+    tolerant = HealthGate(max_failing=1)
+    assert judge_wave({"a": failed, "b": bad}, tolerant).verdict is Verdict.FAIL
+    assert judge_wave({"a": failed, "b": (Verdict.PASS, "ok")}, tolerant).verdict is Verdict.PASS
 
 
 @pytest.mark.parametrize(
