@@ -104,6 +104,13 @@ async def test_cancelling_a_waiter_stops_polling_only(emulator) -> None:
         assert not op.done()
         # a poller that outlived the cancel would be a task of the client's still alive
         assert [t for t in asyncio.all_tasks() if _of_the_client(t)] == []
+        # ... and would keep polling: over 50 round trips of ours to the same server (a
+        # live poller polls every 10 ms) the status sees at most the one poll that may
+        # have been in flight when the cancel came
+        after_cancel = polls()
+        for _ in range(50):
+            await client.get_deployment(dep_id)
+        assert polls() - after_cancel <= 1
         job_id = op.status_url.rstrip("/").rsplit("/", 1)[-1]
         job = emulator.state.jobs.get(job_id)
         assert emulator.state.jobs.status(job) in {"INITIALIZED", "RUNNING"}  # the job goes on
