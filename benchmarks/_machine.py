@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import timeit
 from importlib import metadata
 from typing import Any
 
@@ -29,6 +30,13 @@ def _version(package: str) -> str:
         return "not installed"
 
 
+def speed_ms() -> float:
+    """A fixed pure-Python workload (``sum(range(10**6))``), best of 5, in ms: how fast this
+    machine runs Python, so that figures from two machines (or two days of a shared one)
+    can be compared. Measured on the client's core."""
+    return round(min(timeit.repeat("sum(range(10**6))", number=1, repeat=5)) * 1000, 1)
+
+
 def machine_info() -> dict[str, Any]:
     pinned = pin_to(CLIENT_CPU) is not None
     return {
@@ -40,6 +48,7 @@ def machine_info() -> dict[str, Any]:
             if pinned
             else "none (fewer than 2 cores)"
         ),
+        "python_speed_ms": speed_ms(),
         "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
         "os": platform.platform(),
         "python": platform.python_version(),

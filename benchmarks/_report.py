@@ -112,6 +112,9 @@ def _machine_line(results: dict[str, Any]) -> str:
     versions = ", ".join(f"{name} {v}" for name, v in machine["versions"].items())
     load = machine.get("load_average")
     loaded = f"; load average at start {load[0]:.2f}" if load else ""
+    speed = machine.get("python_speed_ms")
+    if speed is not None:
+        loaded += f"; `sum(range(10**6))` takes {speed} ms (machine speed, best of 5)"
     return (
         f"{machine['date']}: {machine['cpu']}, {machine['cores']} cores ({machine['pinning']})"
         f"{loaded}; Python {machine['python']}; {versions}."
