@@ -66,6 +66,35 @@ async def test_rollout_from_jsonl_as_json(cli, emulator, tmp_path) -> None:
     assert all(replacements(emulator, row[0]) == 1 for row in rows)
 
 
+@pytest.mark.emulator(deployments=20, replacement_seconds=(0.05, 0.2))
+async def test_running_the_same_command_again_reads_the_journal_and_touches_nothing(
+    cli, emulator, tmp_path
+) -> None:
+    # README: "Running the same command again reads the journal and touches nothing
+    # (every item "resumed": true in --json output)."
+    rows = plan_rows(emulator)
+    rows[1][1] = emulator.state.replacement_candidates(rows[1][0]).failing[0].id
+    rows[2][1] = emulator.state.current_model(rows[2][0]).id
+    plan = write_csv(tmp_path / "plan.csv", rows)
+    first = await cli("rollout", str(plan), "--json")
+    assert first.code == 1  # one refused: a rerun must not turn that into a success
+    before = json.loads(first.out)["items"]
+    assert not any(item["resumed"] for item in before)
+    requests = emulator.state.stats.request_count()
+    again = await cli("rollout", str(plan), "--json")
+    assert again.code == 1
+    after = json.loads(again.out)["items"]
+    assert [item["resumed"] for item in after] == [True] * len(rows)
+    assert [i["outcome"] for i in after] == [i["outcome"] for i in before]
+    assert after[1]["outcome"] == "refused_validation"
+    assert after[2]["outcome"] == "skipped_current"
+    # nothing touched: not a write, not even a read of a deployment
+    assert emulator.state.stats.request_count() == requests
+    assert all(
+        replacements(emulator, row[0]) == (0 if i in (1, 2) else 1) for i, row in enumerate(rows)
+    )
+
+
 @pytest.mark.emulator(deployments=6)
 async def test_refused_and_failed_items_exit_1(cli, emulator, tmp_path) -> None:
     rows = plan_rows(emulator, count=4)
