@@ -9,6 +9,7 @@ import pytest
 
 from aiodeploy.cli import _output
 from aiodeploy.cli._rollout import default_journal
+from aiodeploy.emulator import Emulator
 from tests.reliability.conftest import wait_for
 
 from .conftest import patch_count, plan_rows, replacements, write_csv, write_jsonl
@@ -186,6 +187,25 @@ async def test_a_journal_of_another_plan_is_a_usage_error(cli, emulator, tmp_pat
     assert "journal of another plan" in other.err
     assert "--journal NEW_FILE" in other.err
     assert emulator.state.stats.request_count() == requests
+
+
+@pytest.mark.emulator(deployments=3)
+async def test_a_journal_of_another_server_is_a_usage_error(cli, emulator, tmp_path) -> None:
+    # README: a journal written against another server is refused (issue 10, kind 7): the
+    # same plan and journal sent to a second server would replace nothing there it knows
+    plan = write_csv(tmp_path / "plan.csv", plan_rows(emulator))
+    journal = str(tmp_path / "j.jsonl")
+    first = await cli("rollout", str(plan), "--journal", journal)
+    assert first.code == 0, first.err
+    async with Emulator(deployments=3) as other:
+        connect = ["--endpoint", other.endpoint, "--token", other.token]
+        run = await cli("rollout", str(plan), "--journal", journal, *connect, connect=False)
+        assert other.state.stats.request_count() == 0
+    assert run.code == 2
+    assert f"{journal} was written against {emulator.url}" in run.err
+    assert f"not {other.url}" in run.err
+    assert "--journal NEW_FILE" in run.err
+    assert run.out == ""
 
 
 @pytest.mark.parametrize(
