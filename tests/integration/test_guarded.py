@@ -20,6 +20,7 @@ from aiodeploy import (
     BulkEvent,
     HealthGate,
     ItemFinished,
+    JournalMismatchError,
     ReplacementRequest,
     WaveProgress,
 )
@@ -251,3 +252,34 @@ async def test_a_rollback_that_fails_is_reported_and_never_sent_again(clock, tmp
     ]  # fmt: skip
     assert again.items[0].resumed
     assert emu.state.stats.request_count(method="PATCH") == patches
+
+
+async def test_the_journal_of_a_guarded_run_belongs_to_its_waves(clock, tmp_path) -> None:
+    # README: "The journal of a guarded run belongs to its waves: other marks need a new
+    # journal." (resumed with other marks, a wave's items and its bake would not match)
+    async with Emulator(clock=clock, replacement_seconds=2.0, status_seconds=0.5) as emu:
+        fleet = make_fleet(emu, 4)
+        for model in {new for _, _, new in fleet}:
+            emu.set_model_faults(model, error_rate=0.5)  # the first wave fails: a short run
+        plan = [ReplacementRequest(dep, new) for dep, _, new in fleet]
+        journal = tmp_path / "guarded.jsonl"
+        async with AsyncDeploymentClient(emu.endpoint, emu.token, max_retries=0) as predictor:
+            traffic = Traffic(predictor, [dep for dep, _, _ in fleet], clock.sleep)
+            async with AsyncDeploymentClient(
+                emu.endpoint, emu.token, sleep=traffic.sleep, clock=clock
+            ) as client:
+                guard = {"bake": BAKE, "gate": GATE, "journal": journal}
+                first = await client.replace_models(
+                    plan, waves=[1, "100%"], on_event=traffic.on_event, **guard
+                )
+                requests = emu.state.stats.request_count()
+                for other in ([2, "100%"], [1, 2, "100%"]):
+                    with pytest.raises(JournalMismatchError, match="another plan"):
+                        await client.replace_models(plan, waves=other, **guard)
+                with pytest.raises(JournalMismatchError, match="another plan"):
+                    await client.replace_models(plan, journal=journal)  # no waves at all
+                assert emu.state.stats.request_count() == requests
+                again = await client.replace_models(plan, waves=[1, "100%"], **guard)
+    assert [item.outcome.value for item in first.items] == ["rolled_back"] + ["not_started"] * 3
+    assert [item.outcome.value for item in again.items] == [i.outcome.value for i in first.items]
+    assert again.items[0].resumed
