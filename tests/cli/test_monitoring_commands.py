@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiohttp import web
 
 from aiodeploy.cli import _monitoring, _output
+from aiodeploy.emulator import Emulator
 
 from .conftest import CliRunner
 from .test_listings import _assert_snake_case
@@ -143,3 +146,49 @@ async def test_aiodeploy_predict_refuses_a_file_it_cannot_read_as_written(
     assert says in run.err
     assert "Traceback" not in run.err
     assert emulator.state.stats.request_count() == 0
+
+
+@pytest.mark.emulator(deployments=50)
+async def test_health_shows_a_progress_bar_on_a_terminal_from_50_deployments(
+    cli: CliRunner, emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # README: "health shows a progress bar on a terminal for fleets of 50 or more"
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    fleet = await cli("health")
+    assert fleet.code == 0, fleet.err
+    assert "50/50" in fleet.err  # the bar's last state (it is drawn, then cleared)
+    label = emulator.state.live_deployments()[0].label.split("-")[0]
+    fewer = await cli("health", "--json", "--search", label)
+    assert fewer.code == 0
+    assert 0 < len(json.loads(fewer.out)) < 50
+    smaller = await cli("health", "--search", label)
+    assert smaller.code == 0
+    assert smaller.err == ""  # under 50: no bar
+    piped = await cli("health", "--json")
+    assert piped.err == ""  # --json: no bar either
+
+
+async def test_health_exits_1_when_a_deployments_health_could_not_be_read(cli: CliRunner) -> None:
+    # README: health "exits 1 if some deployment's health could not be read"
+    emu = Emulator(deployments=5)
+    broken: list[str] = []
+
+    @web.middleware
+    async def refuse_one(request: web.Request, handler: Any) -> web.StreamResponse:
+        if broken and request.path.startswith(f"/api/v2/deployments/{broken[0]}/serviceStats"):
+            return web.json_response({"message": "stats are gone"}, status=404)
+        return await handler(request)  # type: ignore[no-any-return]
+
+    emu.app.middlewares.append(refuse_one)  # before the app starts: aiohttp freezes them
+    async with emu:
+        connect = ["--endpoint", emu.endpoint, "--token", emu.token]
+        healthy = await cli("health", "--json", *connect, connect=False)
+        broken.append(emu.state.live_deployments()[2].id)
+        run = await cli("health", "--json", *connect, connect=False)
+    assert healthy.code == 0, healthy.err
+    assert run.code == 1
+    records = {r["deployment_id"]: r for r in json.loads(run.out)}
+    assert len(records) == 5  # the others are still shown
+    assert "404" in records[broken[0]]["error"]
+    assert [r for r in records.values() if r["error"]] == [records[broken[0]]]
+    assert run.err.startswith(f"{broken[0]}: ")

@@ -203,3 +203,29 @@ async def test_ctrl_c_during_replace_then_the_printed_wait_command(tmp_path) -> 
         assert model_id in done.stdout.decode()
         assert emu.state.model_history(dep_id)[-1].model_id == model_id
         assert patch_count(emu) == 1  # waiting sent nothing new
+
+
+@pytest.mark.emulator(deployments=4, replacement_seconds=600)
+async def test_a_journal_in_use_by_another_process_is_a_usage_error(
+    cli, emulator, tmp_path
+) -> None:
+    # README: a journal in use by another run, in this process or another, is refused
+    # (issue 10, kind 7): two runs acting on one plan at once could both send a PATCH
+    rows = plan_rows(emulator)
+    plan = write_csv(tmp_path / "plan.csv", rows)
+    journal = tmp_path / "j.jsonl"
+    async with await anyio.open_process(
+        _command(emulator, plan, journal),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env(tmp_path),
+    ) as holder:  # fmt: skip
+        await _wait_for_submitted(journal, len(rows), holder)  # its jobs last 10 minutes
+        sent = patch_count(emulator)
+        # (--max-wait: were it let in, it would wait on the holder's jobs, not hang)
+        run = await cli("rollout", str(plan), "--journal", str(journal), "--max-wait", "3")
+        assert holder.returncode is None  # it still held the journal when refused
+        holder.kill()
+        await holder.wait()
+    assert run.code == 2
+    assert f"{journal} is in use by another run" in run.err
+    assert run.out == ""
+    assert patch_count(emulator) == sent == len(rows)

@@ -9,6 +9,7 @@ import pytest
 
 from aiodeploy.cli import _output
 from aiodeploy.cli._rollout import default_journal
+from aiodeploy.emulator import Emulator
 from tests.reliability.conftest import wait_for
 
 from .conftest import patch_count, plan_rows, replacements, write_csv, write_jsonl
@@ -64,6 +65,35 @@ async def test_rollout_from_jsonl_as_json(cli, emulator, tmp_path) -> None:
     assert emulator.state.model_history(rows[0][0])[-1].reason == "ACCURACY"
     assert patch_count(emulator) == 50
     assert all(replacements(emulator, row[0]) == 1 for row in rows)
+
+
+@pytest.mark.emulator(deployments=20, replacement_seconds=(0.05, 0.2))
+async def test_running_the_same_command_again_reads_the_journal_and_touches_nothing(
+    cli, emulator, tmp_path
+) -> None:
+    # README: "Running the same command again reads the journal and touches nothing
+    # (every item "resumed": true in --json output)."
+    rows = plan_rows(emulator)
+    rows[1][1] = emulator.state.replacement_candidates(rows[1][0]).failing[0].id
+    rows[2][1] = emulator.state.current_model(rows[2][0]).id
+    plan = write_csv(tmp_path / "plan.csv", rows)
+    first = await cli("rollout", str(plan), "--json")
+    assert first.code == 1  # one refused: a rerun must not turn that into a success
+    before = json.loads(first.out)["items"]
+    assert not any(item["resumed"] for item in before)
+    requests = emulator.state.stats.request_count()
+    again = await cli("rollout", str(plan), "--json")
+    assert again.code == 1
+    after = json.loads(again.out)["items"]
+    assert [item["resumed"] for item in after] == [True] * len(rows)
+    assert [i["outcome"] for i in after] == [i["outcome"] for i in before]
+    assert after[1]["outcome"] == "refused_validation"
+    assert after[2]["outcome"] == "skipped_current"
+    # nothing touched: not a write, not even a read of a deployment
+    assert emulator.state.stats.request_count() == requests
+    assert all(
+        replacements(emulator, row[0]) == (0 if i in (1, 2) else 1) for i, row in enumerate(rows)
+    )
 
 
 @pytest.mark.emulator(deployments=6)
@@ -157,6 +187,25 @@ async def test_a_journal_of_another_plan_is_a_usage_error(cli, emulator, tmp_pat
     assert "journal of another plan" in other.err
     assert "--journal NEW_FILE" in other.err
     assert emulator.state.stats.request_count() == requests
+
+
+@pytest.mark.emulator(deployments=3)
+async def test_a_journal_of_another_server_is_a_usage_error(cli, emulator, tmp_path) -> None:
+    # README: a journal written against another server is refused (issue 10, kind 7): the
+    # same plan and journal sent to a second server would replace nothing there it knows
+    plan = write_csv(tmp_path / "plan.csv", plan_rows(emulator))
+    journal = str(tmp_path / "j.jsonl")
+    first = await cli("rollout", str(plan), "--journal", journal)
+    assert first.code == 0, first.err
+    async with Emulator(deployments=3) as other:
+        connect = ["--endpoint", other.endpoint, "--token", other.token]
+        run = await cli("rollout", str(plan), "--journal", journal, *connect, connect=False)
+        assert other.state.stats.request_count() == 0
+    assert run.code == 2
+    assert f"{journal} was written against {emulator.url}" in run.err
+    assert f"not {other.url}" in run.err
+    assert "--journal NEW_FILE" in run.err
+    assert run.out == ""
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,11 @@ clock on. So the gate reads real service stats of real traffic, and nothing slee
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from collections import Counter
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -17,11 +20,14 @@ from aiohttp import web
 
 from aiodeploy import (
     AsyncDeploymentClient,
+    AuthenticationError,
     BulkEvent,
     HealthGate,
     ItemFinished,
+    JournalMismatchError,
     ReplacementRequest,
     WaveProgress,
+    _guard,
 )
 from aiodeploy.emulator import Emulator
 from tests.conftest import FakeClock
@@ -251,3 +257,85 @@ async def test_a_rollback_that_fails_is_reported_and_never_sent_again(clock, tmp
     ]  # fmt: skip
     assert again.items[0].resumed
     assert emu.state.stats.request_count(method="PATCH") == patches
+
+
+async def test_the_journal_of_a_guarded_run_belongs_to_its_waves(clock, tmp_path) -> None:
+    # README: "The journal of a guarded run belongs to its waves: other marks need a new
+    # journal." (resumed with other marks, a wave's items and its bake would not match)
+    async with Emulator(clock=clock, replacement_seconds=2.0, status_seconds=0.5) as emu:
+        fleet = make_fleet(emu, 4)
+        for model in {new for _, _, new in fleet}:
+            emu.set_model_faults(model, error_rate=0.5)  # the first wave fails: a short run
+        plan = [ReplacementRequest(dep, new) for dep, _, new in fleet]
+        journal = tmp_path / "guarded.jsonl"
+        async with AsyncDeploymentClient(emu.endpoint, emu.token, max_retries=0) as predictor:
+            traffic = Traffic(predictor, [dep for dep, _, _ in fleet], clock.sleep)
+            async with AsyncDeploymentClient(
+                emu.endpoint, emu.token, sleep=traffic.sleep, clock=clock
+            ) as client:
+                guard = {"bake": BAKE, "gate": GATE, "journal": journal}
+                first = await client.replace_models(
+                    plan, waves=[1, "100%"], on_event=traffic.on_event, **guard
+                )
+                requests = emu.state.stats.request_count()
+                for other in ([2, "100%"], [1, 2, "100%"]):
+                    with pytest.raises(JournalMismatchError, match="another plan"):
+                        await client.replace_models(plan, waves=other, **guard)
+                with pytest.raises(JournalMismatchError, match="another plan"):
+                    await client.replace_models(plan, journal=journal)  # no waves at all
+                assert emu.state.stats.request_count() == requests
+                again = await client.replace_models(plan, waves=[1, "100%"], **guard)
+    assert [item.outcome.value for item in first.items] == ["rolled_back"] + ["not_started"] * 3
+    assert [item.outcome.value for item in again.items] == [i.outcome.value for i in first.items]
+    assert again.items[0].resumed
+
+
+async def test_a_resumed_bake_waits_only_the_wall_clock_time_it_had_left(
+    clock, tmp_path, monkeypatch
+) -> None:
+    # README: a guarded run stopped during a bake and rerun with the same journal "bakes
+    # for the wall-clock time it had left". The client's wall clock is the fake clock here
+    # (anchored once), so the time between the two runs counts as it would in life.
+    anchor = time.time() - clock.now
+    monkeypatch.setattr(_guard, "time", SimpleNamespace(time=lambda: anchor + clock.now))
+    journal = tmp_path / "guarded.jsonl"
+    async with Emulator(
+        clock=clock, replacement_seconds=2.0, status_seconds=0.5, tokens={"t2": "owner"}
+    ) as emu:
+        fleet = make_fleet(emu, 3)
+        plan = [ReplacementRequest(dep, new) for dep, _, new in fleet]
+        async with AsyncDeploymentClient(emu.endpoint, "t2", max_retries=0) as predictor:
+            traffic = Traffic(predictor, [dep for dep, _, _ in fleet], clock.sleep)
+            baking: list[tuple[float, float]] = []  # (clock, seconds left) of each bake poll
+            passed: list[float] = []  # the clock when the first wave passed
+
+            def on_event(event: BulkEvent) -> None:
+                traffic.on_event(event)
+                if isinstance(event, WaveProgress) and event.wave == 1:
+                    if event.stage == "baking":
+                        baking.append((clock.now, event.remaining_s))
+                        if len(baking) == 1:  # stops the first run mid-bake
+                            emu.state.tokens.revoke(emu.token)
+                    elif event.stage == "passed":
+                        passed.append(clock.now)
+
+            kwargs = {"waves": [1, "100%"], "bake": BAKE, "gate": GATE, "journal": journal}
+            for token in (emu.token, "t2"):
+                async with AsyncDeploymentClient(
+                    emu.endpoint, token, sleep=traffic.sleep, clock=clock, max_retries=0
+                ) as client:
+                    if token == emu.token:
+                        with pytest.raises(AuthenticationError):
+                            await client.replace_models(plan, on_event=on_event, **kwargs)
+                        stopped = clock.now
+                        await clock.sleep(20.0)  # the token is rotated: 20 s pass
+                    else:
+                        again = await client.replace_models(plan, on_event=on_event, **kwargs)
+    records = [json.loads(line) for line in journal.read_text().splitlines()]
+    (since,) = [r["since"] - anchor for r in records if "since" in r and r["wave"] == 0]
+    assert again.ok
+    assert BAKE > stopped - since > 0  # the first run was stopped mid-bake
+    resumed = [left for at, left in baking if at > stopped]
+    assert resumed[0] == pytest.approx(since + BAKE - (stopped + 20.0), abs=0.01)
+    # the wave passed when the bake that began in the first run was over, not later
+    assert passed == [pytest.approx(since + BAKE, abs=0.01)]
