@@ -40,24 +40,41 @@ class PolicyError(AiodeployError, ValueError):
         self.problem = problem
 
 
-def _key_lines(node: yaml.Node, path: tuple[str, ...], found: KeyLines, source: str) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            name = str(key.value)
-            line = key.start_mark.line + 1
-            if name in seen:
-                dotted = ".".join((*path, name))
-                raise PolicyError(source, line, f"{dotted} is given twice")
-            seen.add(name)
-            where = (*path, name)
-            found[where] = line
-            _key_lines(value, where, found, source)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            where = (*path, str(index))
-            found.setdefault(where, item.start_mark.line + 1)
-            _key_lines(item, where, found, source)
+def _key_lines(node: yaml.Node, found: KeyLines, source: str) -> None:
+    """Record the line of every key under ``node``, refusing repeated keys.
+
+    Iterative, and each node is walked once: a YAML alias is the node of its anchor, so an
+    alias inside its own anchor makes a cycle (refused), and aliases of aliases would
+    otherwise be walked once per use, exponentially often ("billion laughs").
+    """
+    walked: set[int] = set()
+    stack: list[tuple[yaml.Node, tuple[str, ...], frozenset[int]]] = [(node, (), frozenset())]
+    while stack:
+        node, path, inside = stack.pop()
+        if id(node) in inside:
+            line = node.start_mark.line + 1
+            dotted = ".".join(path) or "the policy"
+            raise PolicyError(source, line, f"{dotted} refers to itself (an alias in its anchor)")
+        if id(node) in walked:
+            continue  # an alias of a node already read: its lines are known
+        walked.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in node.value:
+                name = str(key.value)
+                line = key.start_mark.line + 1
+                if name in seen:
+                    dotted = ".".join((*path, name))
+                    raise PolicyError(source, line, f"{dotted} is given twice")
+                seen.add(name)
+                where = (*path, name)
+                found[where] = line
+                stack.append((value, where, inside | {id(node)}))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                where = (*path, str(index))
+                found.setdefault(where, item.start_mark.line + 1)
+                stack.append((item, where, inside | {id(node)}))
 
 
 def _yaml_problem(source: str, exc: yaml.YAMLError) -> PolicyError:
@@ -74,7 +91,8 @@ def read_policy_file(path: str | Path) -> tuple[Any, KeyLines]:
         path: a ``.json`` file is read as JSON; any other as YAML.
 
     Raises:
-        PolicyError: the file cannot be read or parsed, or repeats a key.
+        PolicyError: the file cannot be read or parsed, repeats a key, refers to itself
+            (a YAML alias inside its own anchor) or is nested too deeply.
     """
     source = str(path)
     try:
@@ -83,6 +101,13 @@ def read_policy_file(path: str | Path) -> tuple[Any, KeyLines]:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(source, None, f"cannot read the policy: {exc}") from None
+    try:
+        return _parse(source, text)
+    except RecursionError:  # the parsers recurse per level of nesting
+        raise PolicyError(source, None, "the policy is nested too deeply") from None
+
+
+def _parse(source: str, text: str) -> tuple[Any, KeyLines]:
     lines: KeyLines = {}
     if source.lower().endswith(".json"):
         try:
@@ -94,13 +119,16 @@ def read_policy_file(path: str | Path) -> tuple[Any, KeyLines]:
         except yaml.YAMLError:
             node = None  # valid JSON YAML cannot read (rare): errors go without a line
         if node is not None:
-            _key_lines(node, (), lines, source)
+            _key_lines(node, lines, source)
         return data, lines
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise _yaml_problem(source, exc) from None
     if node is not None:
-        _key_lines(node, (), lines, source)
+        _key_lines(node, lines, source)  # first: it refuses a policy that refers to itself
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise _yaml_problem(source, exc) from None
     return data, lines

@@ -108,6 +108,10 @@ class Transport:
         self._prefix = self.endpoint[: self.endpoint.index("/", self.endpoint.index("//") + 2) + 1]
         self._canonical = str(URL(self.endpoint)) == self.endpoint  # lower-case host, no :443
         self._authorization = authorization
+        # errors quote replies, and a debug page may quote our Authorization header: the
+        # token is cut out of every reply (one too short to be a real token is left alone)
+        secret = authorization.partition(" ")[2].encode()
+        self._secret = secret if len(secret) >= 8 else None
         self._session = session
         self._owns_session = session is None
         self._max_connections = max_connections
@@ -274,6 +278,8 @@ class Transport:
                 proxy=proxy,
             ) as reply:
                 content = await reply.read()
+                if self._secret is not None and self._secret in content:
+                    content = content.replace(self._secret, b"<token>")
                 status = reply.status
                 reply_headers = reply.headers  # case-insensitive, immutable
                 final_url = str(reply.url) if params else url  # redirects are not followed

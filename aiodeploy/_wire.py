@@ -25,8 +25,11 @@ DeploymentRef = str | Deployment
 """A deployment id, or a :class:`~aiodeploy.Deployment` (its ``id`` is used)."""
 
 _EXCERPT = 200
-# "%" too: yarl decodes "%2e%2e" into a ".." segment, which would leave the resource's path
-_BAD_ID = re.compile(r"[/?#%\s\x00-\x1f\x7f]")
+# An id goes into request paths as they are (the transport sends them already encoded), so
+# it may hold only what a path segment carries unescaped (RFC 3986 pchar): anything else,
+# non-ASCII included, would go out as raw bytes. Not "%" either: yarl decodes "%2e%2e"
+# into a ".." segment, which would leave the resource's path.
+_GOOD_ID = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@-]+")
 _json_decoder = msgspec.json.Decoder()
 # msgspec raises RecursionError on JSON nested too deeply, even inside an ignored field
 _UNDECODABLE = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
@@ -98,14 +101,15 @@ def check_id(value: object, what: str) -> str:
     Raises:
         TypeError: ``value`` is not a string.
         ValueError: it is empty, ``.`` or ``..``, or holds ``/``, ``?``, ``#``, ``%``,
-            whitespace or a control character.
+            whitespace, a control or non-ASCII character, or another character a URL
+            path must escape (a quote, ``<``, ``>``, a backslash, ``^``, a backtick, ``{ | }``).
     """
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a string, got {type(value).__name__}")
-    if not value or _BAD_ID.search(value) or value in (".", ".."):
+    if not _GOOD_ID.fullmatch(value) or value in (".", ".."):
         raise ValueError(
-            f"{what} {value!r} is not a valid id "
-            "(empty, '.', '..', or has / ? # %, spaces or control characters)"
+            f"{what} {value!r} is not a valid id (empty, '.', '..', or has / ? # %, "
+            "spaces, control, non-ASCII or other characters a URL path must escape)"
         )
     return value
 

@@ -34,12 +34,14 @@ class PolicyMethods(Face):
             and the ids the policy names that were not found.
 
         Raises:
+            TypeError: ``policy`` is not a :class:`Policy` (data goes through
+                ``Policy.from_dict``).
             ValueError: ``concurrency`` is not a whole number >= 1.
             AuthenticationError, PermissionDeniedError: the token is refused.
             APIError, TransportError, ResponseDecodeError: listing the deployments failed.
         """
         return await _policy_run.plan_policy(
-            self._session, policy, concurrency=check_concurrency(concurrency)
+            self._session, _checked(policy), concurrency=check_concurrency(concurrency)
         )
 
     async def apply_policy(
@@ -86,6 +88,7 @@ class PolicyMethods(Face):
             JournalMismatchError, JournalInUseError: the journal is another run's.
             AuthenticationError, PermissionDeniedError: the token is refused (the run stops).
         """
+        policy = _checked(policy)
         concurrency = check_concurrency(concurrency)
         seconds = self._session.wait_seconds(max_wait)
         if plan is None:
@@ -100,3 +103,13 @@ class PolicyMethods(Face):
             max_wait=seconds,
             on_event=on_event,
         )
+
+
+def _checked(policy: object) -> Policy:
+    # a dict or a path would otherwise fail deep inside, with an AttributeError
+    if not isinstance(policy, Policy):
+        raise TypeError(
+            f"policy must be a Policy, got {type(policy).__name__}: "
+            "use Policy.from_file(path) or Policy.from_dict(data)"
+        )
+    return policy

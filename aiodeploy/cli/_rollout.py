@@ -16,7 +16,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .._bulk import BulkResult, ReplacementRequest
+from .._bulk import (
+    BulkEvent,
+    BulkResult,
+    ItemFinished,
+    ItemSubmitted,
+    Outcome,
+    ReplacementRequest,
+    WaveProgress,
+)
 from .._gate import plan_waves
 from .._guard_setup import GuardArgs
 from ..errors import AiodeployError
@@ -24,7 +32,7 @@ from ._base import TOKEN_PLACEHOLDER, connect
 from ._dryrun import previews_ok, show_previews
 from ._guard_args import guard_args
 from ._plan import load_plan
-from ._progress import choose_mode, duration_text, report_progress
+from ._progress import OnEvent, choose_mode, duration_text, report_progress
 from ._report import show_summary
 from ._signals import StopOnSignal
 
@@ -63,6 +71,7 @@ async def _rollout(
     stop = StopOnSignal()
     result: BulkResult[ReplacementRequest] | None = None
     guard: GuardArgs | None = getattr(args, "guard", None)
+    unjudged = _Unjudged()
     # The client is closed outside the cancelled scope, so its session closes cleanly.
     async with connect(args) as client:
         with stop.installed(), stop.scope:
@@ -85,7 +94,8 @@ async def _rollout(
                     f"rollout: {len(plan)} item(s) from {plan_path}, "
                     f"concurrency {args.concurrency}, {where}{_guarded(guard)}\n"
                 )
-            with report_progress(len(plan), mode) as on_event:
+            with report_progress(len(plan), mode) as shown:
+                on_event = unjudged.watching(shown) if guard and journal is None else shown
                 try:
                     result = await client.replace_models(
                         plan,
@@ -101,13 +111,14 @@ async def _rollout(
                     if exc.bulk_result is not None:  # stopped (a refused token): what ended
                         show_summary(exc.bulk_result, plan=plan_path, journal=journal,
                                      as_json=args.json)  # fmt: skip
-                        _tell_how_to_resume(args, journal, why=f"stopped: {exc}")
+                        _tell_how_to_resume(args, journal, why=f"stopped: {exc}", unjudged=unjudged)
                     raise
     if stop.signum is not None or result is None:
         signum = stop.signum or int(signal.SIGINT)
         if not args.dry_run:
             name = signal.Signals(signum).name
-            _tell_how_to_resume(args, journal, why=f"stopped by {name}; nothing more was sent")
+            why = f"stopped by {name}; nothing more was sent"
+            _tell_how_to_resume(args, journal, why=why, unjudged=unjudged)
         return 128 + signum
     args.decided = 0 if result.ok else 1
     show_summary(result, plan=plan_path, journal=journal, as_json=args.json)
@@ -132,9 +143,46 @@ def _guarded(guard: GuardArgs | None) -> str:
     )
 
 
-def _tell_how_to_resume(args: argparse.Namespace, journal: Path | None, *, why: str) -> None:
+class _Unjudged:
+    """The deployments a guarded run without a journal changed in a wave not yet judged.
+
+    A rerun without a journal finds them on their new model and skips them: they are then
+    never baked, judged or rolled back with their wave (a wave of skips passes at once), so
+    a stop must name them for the user to check or roll back by hand.
+    """
+
+    def __init__(self) -> None:
+        self.deployments: dict[int, str] = {}
+
+    def watching(self, forward: OnEvent | None) -> OnEvent:
+        """An ``on_event`` that notes what was submitted, then calls ``forward``."""
+
+        def on_event(event: BulkEvent) -> None:
+            if isinstance(event, ItemSubmitted):
+                self.deployments[event.index] = event.request.deployment_id
+            elif isinstance(event, ItemFinished) and event.result.outcome is Outcome.ROLLED_BACK:
+                self.deployments.pop(event.index, None)
+            elif isinstance(event, WaveProgress) and event.stage == "passed":
+                self.deployments.clear()  # judged
+            if forward is not None:
+                forward(event)
+
+        return on_event
+
+
+def _tell_how_to_resume(
+    args: argparse.Namespace, journal: Path | None, *, why: str, unjudged: _Unjudged
+) -> None:
     command, redacted = resume_command(args.launcher, args.argv, journal)
     lines = [f"aiodeploy: rollout {why}."]
+    if unjudged.deployments:
+        ids = sorted(set(unjudged.deployments.values()))
+        lines.append(
+            f"{len(ids)} deployment(s) were given their new model in a wave the gate has "
+            "not judged yet, and no journal was kept: a rerun counts them as current, so "
+            "they are not judged nor rolled back with their wave. Check them (or put them "
+            "back) before rerunning: " + ", ".join(ids)
+        )
     if journal is None:
         lines.append(
             "No journal was kept (--no-journal): rerunning validates again and skips "

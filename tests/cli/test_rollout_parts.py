@@ -13,6 +13,7 @@ import pytest
 
 from aiodeploy import ItemFinished, ItemResult, ItemSubmitted, Outcome, ReplacementRequest
 from aiodeploy.cli import _output
+from aiodeploy.cli._guard_args import guard_args
 from aiodeploy.cli._parser import build_parser, parse
 from aiodeploy.cli._plan import load_plan
 from aiodeploy.cli._progress import Tally, _PlainProgress, choose_mode, report_progress
@@ -154,3 +155,35 @@ async def test_interrupted_rollout_in_process(emulator, tmp_path, capsys, journa
         assert f"--journal {journal_path}" in err
     else:
         assert "No journal was kept" in err
+
+
+@pytest.mark.emulator(deployments=4, replacement_seconds=0.2)
+async def test_interrupted_guarded_rollout_without_journal_names_the_unjudged(
+    emulator, tmp_path, capsys
+) -> None:
+    # Without a journal, a rerun sees a deployment the interrupted wave replaced as already
+    # on its model: skipped, so never baked, judged or rolled back with its wave (a canary
+    # wave of skips passes at once). The stop must say so and name them, not just "rerun".
+    rows = plan_rows(emulator)
+    plan = write_csv(tmp_path / "plan.csv", rows)
+    argv = ["rollout", str(plan), "--endpoint", emulator.endpoint, "--token", emulator.token]
+    argv += ["--no-journal", "--waves", "1,100%", "--bake", "10m", "--on-undecided", "pass"]
+    args = parse(build_parser(), argv)
+    args.launcher, args.argv = ["aiodeploy"], argv
+    args.guard = guard_args(args, len(rows))
+    stats_route = "/api/v2/deployments/{deployment_id}/serviceStats/"
+
+    async def interrupt() -> None:  # once the canary bakes: its gate reads its stats
+        await wait_until(lambda: emulator.state.stats.request_count(route=stats_route) >= 1)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(interrupt)
+        code = await _rollout(args, load_plan(plan), plan, None)
+    assert code == 130
+    _, err = capsys.readouterr()
+    canary = rows[0][0]
+    assert emulator.state.current_model(canary).id == rows[0][1]
+    assert "not judged" in err
+    assert canary in err
+    assert all(row[0] not in err for row in rows[1:])  # later waves were not touched

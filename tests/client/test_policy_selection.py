@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from yarl import URL
 
 from aiodeploy import Policy
@@ -52,3 +53,13 @@ async def test_tag_pairs_are_checked_on_our_side(mock_api, client) -> None:
     # only the one selected deployment's settings were read
     reads = [u for (m, u) in mock_api.requests if m == "GET" and u.path.endswith("/settings/")]
     assert reads == [URL(f"{ENDPOINT}/deployments/{A}/settings/")]
+
+
+async def test_a_policy_given_as_data_is_a_type_error_before_any_request(mock_api, client) -> None:
+    # a dict (what Policy.from_dict takes) used to fail deep inside with an AttributeError
+    data = {"select": "all", "settings": {"drift_tracking": {"target_drift_enabled": True}}}
+    with pytest.raises(TypeError, match=r"Policy\.from_dict"):
+        await client.plan_policy(data)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"Policy\.from_dict"):
+        await client.apply_policy(data)  # type: ignore[arg-type]
+    assert not mock_api.requests

@@ -517,3 +517,27 @@ async def test_max_retries_zero_from_the_environment_means_one_attempt(
             await api.get_deployment(DEP_ID)
     assert count(mock_api, "GET", DEP_URL) == 1
     assert clock.sleeps == []
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type", "error"),
+    [
+        (500, b"<pre>Authorization: Bearer " + TOKEN.encode() + b"</pre>", "text/html",
+         aiodeploy.ServerError),
+        (400, b'{"message": "bad header Bearer ' + TOKEN.encode() + b'"}', "application/json",
+         aiodeploy.BadRequestError),
+        (200, b"<html>debug: Bearer " + TOKEN.encode() + b"</html>", "text/html",
+         aiodeploy.ResponseDecodeError),
+    ],
+)  # fmt: skip
+async def test_a_token_the_server_echoes_back_stays_out_of_errors(
+    mock_api, client, status, body, content_type, error
+) -> None:
+    # A gateway's debug page or a reflecting error message may quote the request's
+    # Authorization header: its text went into the error's message, body and excerpt.
+    mock_api.get(DEP_URL, status=status, body=body, content_type=content_type)
+    with pytest.raises(error) as info:
+        await client.get_deployment(DEP_ID)
+    seen = [str(info.value), repr(info.value), repr(vars(info.value))]
+    assert all(TOKEN not in text for text in seen), seen
+    assert "Bearer" in str(info.value)  # the rest of the server's words stay

@@ -211,3 +211,41 @@ def test_health_values_are_checked_from_python_too() -> None:
         },
         "accuracy": {"metric": None, "warning_threshold": 4},
     }
+
+
+SETTINGS = "settings: {drift_tracking: {target_drift_enabled: true}}\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("self.yaml", "a: &a [*a]\n" + SETTINGS),  # an alias inside its own anchor
+        ("loop.yaml", "select: &s {ids: *s}\n" + SETTINGS),
+        ("deep.yaml", "a: " + "[" * 20000 + "]" * 20000 + "\n"),
+        ("deep.json", "[" * 20000 + "]" * 20000),
+    ],
+)
+def test_files_that_refer_to_themselves_or_nest_too_deeply_are_policy_errors(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    # these escaped as a RecursionError traceback from deep inside the reader
+    with pytest.raises(PolicyError, match=r"refers to itself|nested too deeply"):
+        Policy.from_file(_write(tmp_path, text, name))
+
+
+def test_aliases_are_read_once_not_once_per_use(tmp_path: Path) -> None:
+    # "billion laughs": 10 aliases of 10 aliases ... 25 levels down; reading each alias's
+    # key lines again for every use never ended. Aliases still work where they fit.
+    levels = ["x0: &x0 [a, a, a, a, a, a, a, a, a, a]"]
+    levels += [f"x{i}: &x{i} [" + ", ".join([f"*x{i - 1}"] * 10) + "]" for i in range(1, 25)]
+    with pytest.raises(PolicyError, match="x0"):
+        Policy.from_file(_write(tmp_path, "\n".join(levels) + "\nselect: all\n" + SETTINGS))
+    text = (
+        "select: all\nsettings:\n  predictions_data_collection: {enabled: &yes true}\n"
+        "  challenger_models: {challenger_models_enabled: *yes}\n"
+    )
+    policy = Policy.from_file(_write(tmp_path, text))
+    assert policy.settings == {
+        "predictions_data_collection": {"enabled": True},
+        "challenger_models": {"challenger_models_enabled": True},
+    }

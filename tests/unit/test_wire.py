@@ -332,6 +332,17 @@ def test_check_id_refuses(value: str) -> None:
         check_id(value, "deployment id")
 
 
+@pytest.mark.parametrize(
+    "value", ["d\u00e9p", 'a"b', "a\\b", "a<b>", "a{b}", "a|b", "a^b", "a`b", "\ud800", "\u0660"]
+)
+def test_check_id_refuses_what_a_url_path_cannot_carry_as_is(value: str) -> None:
+    # ids go into request paths already encoded: a non-ASCII id (or a character a path must
+    # escape) went out as raw bytes, a 400 "Invalid char in url path" from the server (or a
+    # lone surrogate breaking the error's own message) instead of a ValueError before sending
+    with pytest.raises(ValueError, match="deployment id"):
+        check_id(value, "deployment id")
+
+
 @pytest.mark.parametrize("value", [".", ".."])
 def test_check_id_refuses_dot_segments(value: str) -> None:
     with pytest.raises(ValueError, match="model id"):
