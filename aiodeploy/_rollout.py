@@ -269,7 +269,14 @@ def check_plan(requests: Iterable[object]) -> list[ReplacementRequest]:
 
     Raises:
         TypeError, ValueError: see :func:`coerce_request`; a deployment given twice.
+        TypeError: ``requests`` is one request (or a string), not a sequence of them.
     """
+    if isinstance(requests, (str, bytes, ReplacementRequest)):
+        # a string is iterable too: its characters would be read as requests
+        raise TypeError(
+            f"requests must be a sequence of replacement requests, got one "
+            f"{type(requests).__name__}; wrap it in a list"
+        )
     plan = [coerce_request(item) for item in requests]
     seen: set[str] = set()
     for request in plan:

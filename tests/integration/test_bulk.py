@@ -250,6 +250,9 @@ async def test_malformed_plans_are_refused_before_any_request(client, emulator) 
     ]:
         with pytest.raises(error):
             await client.replace_models(plan)
+    for one in [dep, ReplacementRequest(dep, "m")]:  # one request, not a plan of them
+        with pytest.raises(TypeError, match="sequence of replacement requests"):
+            await client.replace_models(one)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="concurrency"):
         await client.replace_models([(dep, "m")], concurrency=0)
     with pytest.raises(ValueError, match="max_wait"):
