@@ -330,6 +330,23 @@ def test_an_absolute_url_on_another_origin_is_refused(url: str, endpoint: str) -
     assert info.value.endpoint == endpoint  # the configured endpoint, without its slash
 
 
+PREDICTION_SERVER = "https://pred.test"
+
+
+def test_a_url_on_the_prediction_servers_origin_passes_and_no_other() -> None:
+    # a prediction server widens the check by its own origin, and only by it
+    transport = Transport(ENDPOINT, "Bearer t")
+    url = "https://PRED.test:443/predApi/v1.0/deployments/d/predictions"
+    assert transport.url_for(url, prediction_server=PREDICTION_SERVER) == url
+    for other in ("https://evil.test/predApi/v1.0/", "http://pred.test/predApi/v1.0/"):
+        with pytest.raises(aiodeploy.CrossOriginError):
+            transport.url_for(other, prediction_server=PREDICTION_SERVER)
+        with pytest.raises(aiodeploy.CrossOriginError):
+            transport.url_for(other)
+    with pytest.raises(aiodeploy.CrossOriginError):
+        transport.url_for(url)  # without it, its origin is foreign
+
+
 # -- malformed replies -----------------------------------------------------------------
 
 

@@ -49,3 +49,14 @@ def test_the_timeout_names_the_url_the_wait_and_the_servers_ask(clock: FakeClock
         "RUNNING",
         9.0,
     )
+
+
+def test_the_timeout_says_what_was_waited_for(clock: FakeClock) -> None:
+    # `waiting_for` picks the message and is the field a caller branches on: a job by default
+    deadline = Deadline.after(2.0, clock)
+    job = deadline.timeout("https://dr.test/status/1/", "RUNNING")
+    assert job.waiting_for == "job"
+    assert str(job).startswith("job https://dr.test/status/1/ did not finish within 2 s")
+    request = deadline.timeout("https://dr.test/x/", waiting_for="request")
+    assert request.waiting_for == "request"
+    assert str(request) == "request https://dr.test/x/ did not succeed within 2 s"

@@ -18,6 +18,7 @@ import pytest
 
 from aiodeploy import ItemResult, JournalInUseError, JournalMismatchError, Outcome
 from aiodeploy._bulk import BulkEvent
+from aiodeploy._group_commit import GroupCommit
 from aiodeploy._journal import Journal, operation_fingerprint, plan_fingerprint
 from aiodeploy._journaled import run_journaled
 
@@ -120,6 +121,28 @@ async def test_a_failed_write_leaves_nothing_behind_for_later_writes(tmp_path, m
     await again.aclose()
     assert 0 not in again.items
     assert again.items[1].submitting
+
+
+def test_a_failed_write_whose_cut_back_fails_too_raises_the_writes_error(
+    tmp_path, monkeypatch
+) -> None:
+    # the writer must learn why its line is not on disk, not how the clean-up went
+    path = tmp_path / "j.jsonl"
+    full = OSError(errno.ENOSPC, "No space left on device")
+
+    def fail(error: OSError) -> Callable[..., None]:
+        def raise_(*args: object) -> None:
+            raise error
+
+        return raise_
+
+    with path.open("a+b") as handle:
+        commit = GroupCommit(handle)
+        monkeypatch.setattr(os, "fsync", fail(full))
+        monkeypatch.setattr(os, "ftruncate", fail(OSError(errno.EIO, "I/O error")))
+        with pytest.raises(OSError, match="No space left") as info:
+            commit.write_sync([b"{}\n"])
+    assert info.value is full
 
 
 @pytest.mark.parametrize(
@@ -274,12 +297,14 @@ async def test_wave_and_rollback_records_round_trip(tmp_path) -> None:
     journal = await Journal.open(path, plan_fingerprint(PLAN), 2)
     await journal.append({"type": "wave", "wave": 0, "since": 1700000000.5})
     await journal.append({"type": "wave", "wave": 0, "verdict": "fail", "failing": {"d1": "x"}})
+    await journal.append({"type": "wave", "wave": 1, "verdict": "pass"})
     await journal.append({"type": "rollback", "index": 0, "step": "submitting"})
     await journal.append({"type": "rollback", "index": 0, "step": "submitted", "token": "t"})
     await journal.aclose()
     again = await Journal.open(path, plan_fingerprint(PLAN), 2)
     wave = again.waves[0]
     assert (wave.baking_since, wave.verdict, wave.failing) == (1700000000.5, "fail", {"d1": "x"})
+    assert (again.waves[1].verdict, again.waves[1].failing) == ("pass", {})
     assert (again.items[0].rollback, again.items[0].rollback_token) == ("submitted", "t")
     await again.append(
         {"type": "rollback", "index": 0, "step": "finished", "outcome": "rolled_back"}
@@ -353,6 +378,15 @@ MALFORMED = "has a malformed finished record"
             "has a malformed",
         ),
         (b'{"type": "paused", "index": 0}', "has a record of unknown type"),
+        (b'{"type": "submitting", "index": 0, "previous_model_id": 5}', "has a malformed submi"),
+        (b'{"type": "rollback", "index": 0, "step": "paused"}', "has a malformed rollback"),
+        (
+            b'{"type": "rollback", "index": 0, "step": "finished", "outcome": "exploded"}',
+            "has a malformed rollback record",
+        ),
+        (b'{"type": "wave", "wave": -1}', "has a malformed wave record"),
+        (b'{"type": "wave", "wave": 1.5}', "has a malformed wave record"),
+        (b'{"type": "wave", "wave": true}', "has a malformed wave record"),
         (b"[1, 2", "has a malformed line"),
     ],
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 from collections.abc import Callable
@@ -894,3 +895,17 @@ async def test_a_poller_sleeping_on_the_event_loop_is_woken_by_a_new_estimate() 
         )
     # re-planned after the wake, the poll keeps its planned time and finds the job done
     assert len(polls) == 1
+
+
+async def test_a_poll_without_news_is_logged_with_its_url_and_error(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    # the one trace an operator gets of a gateway glitch the wait rode out
+    get = ScriptedGet(clock, status_reply(500, b"{}"), done())
+    with caplog.at_level(logging.INFO, logger="aiodeploy"):
+        assert await wait(clock, get) == JobDone(DEP_URL)
+    [record] = [r for r in caplog.records if "no news" in r.getMessage()]
+    assert record.levelno == logging.INFO
+    url, error = record.args
+    assert (url, type(error)) == (STATUS_URL, ServerError)
+    assert record.getMessage() == f"poll of {STATUS_URL} brought no news, polling on: {error}"

@@ -18,6 +18,7 @@ from aiodeploy._retry import (
     GiveUp,
     RetryPolicy,
     compute_backoff,
+    glitch,
     retry_delay,
     retry_wait,
     send_with_retries,
@@ -604,6 +605,7 @@ async def test_a_persistent_read_whose_server_wait_outlasts_the_deadline_times_o
             deadline=Deadline.after(5.0, clock), persist=True, url=URL,
         )  # fmt: skip
     assert (info.value.url, info.value.retry_after, info.value.max_wait) == (URL, 30.0, 5.0)
+    assert info.value.waiting_for == "request"  # a request's retries, not a job, ran out
     assert info.value.__cause__ is last
     assert send.calls == failures + 1
     assert clock.now < 5.0
@@ -621,7 +623,7 @@ async def test_a_persistent_read_retries_past_max_attempts_until_the_deadline(
         )  # fmt: skip
     assert send.calls > 2
     assert clock.now <= 3.0
-    assert info.value.url == URL
+    assert (info.value.url, info.value.waiting_for) == (URL, "request")
     assert info.value.retry_after is None  # the deadline ended it, not a server's wait
 
 
@@ -637,3 +639,51 @@ async def test_a_read_that_does_not_persist_gives_up_at_the_deadline_with_its_ow
         )  # fmt: skip
     assert info.value is last
     assert send.calls == 2
+
+
+@pytest.mark.parametrize("method", ["GET", "get", "DELETE"])
+async def test_a_persistent_read_is_retried_after_a_glitch_on_every_attempt(
+    clock: FakeClock, method: str
+) -> None:
+    # a 500 or an undecodable page says nothing of the server's state: a job wait's read
+    # tries again (on the bare first attempt and under tenacity alike)
+    page = ResponseDecodeError("not JSON", status_code=200, excerpt="<html>", method="GET", url=URL)
+    send = Script(http_error(500), page, http_error(500), "ok")
+    got = await send_with_retries(
+        send, method, RetryPolicy(max_attempts=2), sleep=clock.sleep, rng=random.Random(0),
+        deadline=Deadline.after(60.0, clock), persist=True, url=URL,
+    )  # fmt: skip
+    assert got == "ok"
+    assert send.calls == 4
+
+
+@pytest.mark.parametrize(
+    ("method", "error", "persist"),
+    [
+        ("POST", http_error(500, method="POST"), True),  # may have been acted on
+        ("GET", http_error(501), True),  # will not change
+        ("GET", http_error(500), False),  # a read outside a job wait
+    ],
+)
+async def test_a_glitch_is_final_for_a_write_for_501_and_without_persistence(
+    clock: FakeClock, method: str, error: APIError, persist: bool
+) -> None:
+    send = Script(error, "never")
+    with pytest.raises(APIError) as info:
+        await send_with_retries(
+            send, method, RetryPolicy(), sleep=clock.sleep, rng=random.Random(0),
+            deadline=Deadline.after(60.0, clock), persist=persist, url=URL,
+        )  # fmt: skip
+    assert info.value is error
+    assert send.calls == 1
+
+
+def test_a_glitch_is_a_5xx_but_501_or_an_undecodable_reply() -> None:
+    assert [glitch(http_error(status)) for status in (500, 501, 502, 503, 504)] == [
+        True, False, True, True, True,
+    ]  # fmt: skip
+    assert glitch(
+        ResponseDecodeError("not JSON", status_code=200, excerpt="<html>", method="GET", url=URL)
+    )
+    assert not glitch(http_error(404))
+    assert not glitch(conn_error(sent=True))

@@ -107,6 +107,15 @@ def test_the_headers_are_asked_for_by_their_lower_case_names() -> None:
     assert rate_limit_reset(values, epoch=EPOCH) == 9.0
     del headers["x-ratelimit-reset-after"]
     assert rate_limit_reset(values, epoch=EPOCH) == 6.0
+    headers["retry-after-ms"] = ["1500"]
+    assert server_wait(429, values, epoch=EPOCH) == 1.5
+
+
+def test_server_wait_reads_a_retry_after_date_against_the_given_time() -> None:
+    # against the reply's time, not the wall clock: a date in 2020 is still 30 s away
+    then = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    date = email.utils.format_datetime(then + timedelta(seconds=30), usegmt=True)
+    assert server_wait(503, lookup(("Retry-After", date)), epoch=then.timestamp()) == 30.0
 
 
 def test_server_wait_reads_a_unix_time_reset_against_the_given_time() -> None:
@@ -157,6 +166,7 @@ async def test_a_429_with_only_a_reset_header_waits_for_the_window(mock_api) -> 
         ((("retry-after-ms", "250.5"),), 0.2505),
         ((("Retry-After-Ms", "500"), ("Retry-After-Ms", "900")), 0.9),  # repeated
         ((("Retry-After-Ms", "500, 1200"),), 1.2),  # folded
+        ((("Retry-After-Ms", "1200,500"),), 1.2),  # folded without a space
         ((("Retry-After", "1"), ("Retry-After-Ms", "2500")), 2.5),  # the longest wins
         ((("Retry-After", "3"), ("Retry-After-Ms", "2500")), 3.0),
         ((("Retry-After-Ms", "soon"), ("Retry-After", "2")), 2.0),
