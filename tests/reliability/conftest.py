@@ -87,15 +87,16 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 
 def plan_for(
-    emulator: Emulator, reason: str = "SCHEDULED_REFRESH", *, versions: bool = False
+    emulator: Emulator, reason: str = "SCHEDULED_REFRESH", *, versions: bool | str = False
 ) -> list[ReplacementRequest]:
     """One passing replacement per live deployment; with ``versions``, every other one by
-    its registered model version (DataRobot's current path), the others by model id."""
+    its registered model version (DataRobot's current path), the others by model id; with
+    ``versions="all"``, every one by its version."""
     state = emulator.state
     plan = []
     for index, deployment in enumerate(state.live_deployments()):
         model = state.replacement_candidates(deployment.id).passing[0]
-        if versions and index % 2:
+        if versions == "all" or (versions and index % 2):
             plan.append(
                 ReplacementRequest(
                     deployment.id, reason=reason, registered_model_version_id=model.package_id

@@ -79,7 +79,9 @@ async def test_chaos_rollout_outcomes_match_the_server(retry_counter, figures, r
         forward_proxy() as proxy,
     ):
         state = emu.state
-        plan = plan_for(emu, versions=True)  # half by model id, half by version
+        # direct: half by model id, half by version; through the proxy: all by version (a
+        # whole fleet on DataRobot's current path, 1000 deployments at full size)
+        plan = plan_for(emu, versions=True if route == "direct" else "all")
         old_model = {r.deployment_id: state.current_model(r.deployment_id).id for r in plan}
 
         emu.set_faults(FIELD_FAULTS if via_proxy else FAULTS)

@@ -42,6 +42,18 @@ class _JumpClock:
         return time.monotonic() + self.offset
 
 
+def _request(emu: Emulator, index: int, dep: str, new: str) -> ReplacementRequest:
+    """Every other deployment by the registered model version of its new model (DataRobot's
+    current path), the others by model id."""
+    if index % 2 == 0:
+        return ReplacementRequest(dep, new, "SCHEDULED_REFRESH")
+    candidate = emu.state.replacement_candidates(dep).passing[0]
+    assert candidate.id == new
+    return ReplacementRequest(
+        dep, reason="SCHEDULED_REFRESH", registered_model_version_id=candidate.package_id
+    )
+
+
 def _fleet(emu: Emulator, count: int) -> list[tuple[str, str, str]]:
     """``count`` active deployments over the seed projects: (id, old model, new model)."""
     catalog = emu.state.catalog
@@ -86,7 +98,7 @@ async def test_predictions_are_never_interrupted_by_a_rollout(figures: dict[str,
                     load.start_soon(predict, worker)
                 await wait_for(lambda: served(lambda dep: made[dep] >= 2), "predictions before")
                 started, began = len(log), time.perf_counter()
-                plan = [ReplacementRequest(dep, new, "SCHEDULED_REFRESH") for dep, _, new in fleet]
+                plan = [_request(emu, index, dep, new) for index, (dep, _, new) in enumerate(fleet)]
                 async with anyio.create_task_group() as rollout:
                     outcome: list[Any] = []
 
