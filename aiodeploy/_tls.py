@@ -5,12 +5,16 @@ A CA bundle is a PEM file of CA certificates, or a directory of them prepared wi
 trusting it alone, not the system's CAs besides, as in ``requests``. The bundle is loaded
 when the client is made, so a file that is not a bundle is a
 :class:`~aiodeploy.errors.ConfigurationError` naming the file and where it was named, before
-any request.
+any request. A bundle is loaded once per version of its file and shared by the clients made
+since (loading a system bundle takes tens of milliseconds, and ``REQUESTS_CA_BUNDLE`` is often
+set to one): a changed file (its modification time or size) is loaded again.
 """
 
 from __future__ import annotations
 
+import functools
 import ssl
+import stat
 from pathlib import Path
 
 from .errors import ConfigurationError
@@ -35,10 +39,8 @@ def ca_bundle_context(path: str, source: str) -> ssl.SSLContext:
     """
     location = Path(path).expanduser()
     try:
-        if location.is_dir():
-            # OpenSSL looks certificates up there by subject hash, when a handshake needs one
-            return ssl.create_default_context(capath=str(location))
-        return ssl.create_default_context(cafile=str(location))
+        info = location.stat()
+        return _load(str(location), stat.S_ISDIR(info.st_mode), info.st_mtime_ns, info.st_size)
     except ssl.SSLError as exc:  # an OSError too: caught first
         reason = f"{exc.library}: {exc.reason}" if exc.reason else str(exc)
         raise ConfigurationError(
@@ -50,6 +52,16 @@ def ca_bundle_context(path: str, source: str) -> ssl.SSLContext:
         raise ConfigurationError(
             f"Cannot read the CA bundle {str(location)!r} named by {source}: {exc.strerror or exc}."
         ) from exc
+
+
+@functools.lru_cache(maxsize=8)
+def _load(location: str, directory: bool, mtime_ns: int, size: int) -> ssl.SSLContext:
+    """The context of one version of a bundle (``mtime_ns`` and ``size`` only key the cache).
+    Nothing changes a context once made, so clients can share it."""
+    if directory:
+        # OpenSSL looks certificates up there by subject hash, when a handshake needs one
+        return ssl.create_default_context(capath=location)
+    return ssl.create_default_context(cafile=location)
 
 
 def system_context() -> ssl.SSLContext:
