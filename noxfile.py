@@ -92,7 +92,7 @@ MUTANTS = [
 
 @nox.session
 def mutants(session: nox.Session) -> None:
-    """Mutation testing of the promise-carrying modules (mutmut, about 12 min on 2 cores);
+    """Mutation testing of the promise-carrying modules (mutmut, 8-15 min on 2 cores, by load);
     writes docs/mutation-report.md and fails on a survivor without a reason in
     docs/mutation-survivors.toml. Not part of the default sessions."""
     session.install("-e", ".[test,cli,mutants]")

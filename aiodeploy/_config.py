@@ -186,6 +186,11 @@ def _ca_bundle(verify: bool | str, source: str, env: Mapping[str, str]) -> tuple
 
 
 def _existing_bundle(path: str, source: str) -> str:
+    if not path:  # Path("") is the current directory: never trust it by accident
+        raise ConfigurationError(
+            f"The CA bundle named by {source} is empty. Name a PEM file of CA certificates, "
+            "or use True (the system's CAs) or False (no verification)."
+        )
     if not Path(path).expanduser().exists():
         raise ConfigurationError(f"The CA bundle named by {source} does not exist: {path!r}.")
     return str(Path(path).expanduser())

@@ -7,7 +7,7 @@ when the client is made, so a file that is not a bundle is a
 :class:`~aiodeploy.errors.ConfigurationError` naming the file and where it was named, before
 any request. A bundle is loaded once per version of its file and shared by the clients made
 since (loading a system bundle takes tens of milliseconds, and ``REQUESTS_CA_BUNDLE`` is often
-set to one): a changed file (its modification time or size) is loaded again.
+set to one): a file written again or replaced (its ctime or inode changes) is loaded again.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def ca_bundle_context(path: str, source: str) -> ssl.SSLContext:
     location = Path(path).expanduser()
     try:
         info = location.stat()
-        return _load(str(location), stat.S_ISDIR(info.st_mode), info.st_mtime_ns, info.st_size)
+        version = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        return _load(str(location), stat.S_ISDIR(info.st_mode), version)
     except ssl.SSLError as exc:  # an OSError too: caught first
         reason = f"{exc.library}: {exc.reason}" if exc.reason else str(exc)
         raise ConfigurationError(
@@ -55,9 +56,10 @@ def ca_bundle_context(path: str, source: str) -> ssl.SSLContext:
 
 
 @functools.lru_cache(maxsize=8)
-def _load(location: str, directory: bool, mtime_ns: int, size: int) -> ssl.SSLContext:
-    """The context of one version of a bundle (``mtime_ns`` and ``size`` only key the cache).
-    Nothing changes a context once made, so clients can share it."""
+def _load(location: str, directory: bool, version: tuple[int, ...]) -> ssl.SSLContext:
+    """The context of one version of a bundle (``version`` only keys the cache: a file put
+    in its place has another inode, and writing it changes its ctime, which no one can set
+    back). Nothing changes a context once made, so clients can share it."""
     if directory:
         # OpenSSL looks certificates up there by subject hash, when a handshake needs one
         return ssl.create_default_context(capath=location)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import trustme
 
+from aiodeploy._config import resolve_config
 from aiodeploy._tls import ca_bundle_context
 from aiodeploy.errors import ConfigurationError
 
@@ -30,3 +31,30 @@ def test_a_bundle_is_loaded_once_and_again_when_its_file_changes(tmp_path: Path)
         ca_bundle_context(str(bundle), "REQUESTS_CA_BUNDLE")
     with pytest.raises(ConfigurationError, match="Cannot read"):
         ca_bundle_context(str(tmp_path / "gone.pem"), "REQUESTS_CA_BUNDLE")
+
+
+def test_a_bundle_put_in_place_with_the_same_size_and_time_is_loaded_again(
+    tmp_path: Path,
+) -> None:
+    bundle, staged = tmp_path / "company-ca.pem", tmp_path / "staged.pem"
+    trustme.CA().cert_pem.write_to_path(str(bundle))
+    first = ca_bundle_context(str(bundle), "REQUESTS_CA_BUNDLE")
+    before = bundle.stat()
+    trustme.CA().cert_pem.write_to_path(str(staged))  # another CA, a PEM of the same size
+    # what `cp -p`, rsync -t or a fixed SOURCE_DATE_EPOCH gives: the same mtime too
+    os.utime(staged, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(staged, bundle)
+    after = bundle.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    again = ca_bundle_context(str(bundle), "REQUESTS_CA_BUNDLE")
+    assert again is not first
+    assert again.get_ca_certs() != first.get_ca_certs()
+
+
+def test_an_empty_bundle_path_is_refused_not_read_as_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for empty in ("", "   "):
+        with pytest.raises(ConfigurationError, match="is empty"):
+            resolve_config("https://dr.test/api/v2", "token", ssl_verify=empty)
